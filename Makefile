@@ -1,0 +1,46 @@
+# The two set-up commands of the README: `make lab` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST := 127.0.0.1
+PORT ?= 8888
+
+.PHONY: lab test test-unit test-notebooks test-e2e bench figures clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Re-install when the project's metadata changes.
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[test,bench]"
+	touch $(STAMP)
+
+## Start JupyterLab on the notebooks: loopback only, token authentication on.
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --ServerApp.ip=$(HOST) --ServerApp.port=$(PORT)
+
+## Install (or update) the environment and run every test: unit, doctests, notebooks, browser.
+test: $(STAMP)
+	$(PY) -m pytest cnnmotiv tests --nbval notebooks --sanitize-with tests/nbval_sanitize.cfg
+
+test-unit: $(STAMP)
+	$(PY) -m pytest cnnmotiv tests --ignore=tests/e2e
+
+test-notebooks: $(STAMP)
+	$(PY) -m pytest --nbval notebooks --sanitize-with tests/nbval_sanitize.cfg -p no:doctest
+
+test-e2e: $(STAMP)
+	$(PY) -m pytest tests/e2e -v
+
+## Print the benchmark tables (ratios against references measured in the same run).
+bench: $(STAMP)
+	$(PY) -m benchmarks
+
+## Write every notebook figure as PNG and SVG.
+figures: $(STAMP)
+	$(PY) -m cnnmotiv figures --out figures-out
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis .benchmarks figures-out

@@ -1,0 +1,142 @@
+"""The one shared validator: every public function checks its arguments here first.
+
+Each check raises a :class:`TypeError` (wrong kind of value) or a
+:class:`ValueError` (right kind, value not allowed) whose message names the
+parameter and says what is allowed, before any work is done.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable
+
+import numpy as np
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "MatrixTooLargeError",
+    "as_float_array",
+    "check_choice",
+    "check_int",
+    "check_pair",
+    "check_shape",
+    "check_memory",
+    "format_bytes",
+]
+
+#: Default ceiling for dense matrices built by this package: 2 GiB.
+DEFAULT_MAX_BYTES = 2 * 1024**3
+
+
+class MatrixTooLargeError(ValueError, MemoryError):
+    """A dense matrix would need more memory than the allowed budget.
+
+    It is both a :class:`ValueError` (the request is not allowed) and a
+    :class:`MemoryError` (the reason is memory), so either ``except`` clause
+    catches it. The message states the bytes the matrix would need.
+    """
+
+
+def as_float_array(value, name: str, *, ndim: int | tuple[int, ...] | None = None,
+                   dtype=None) -> np.ndarray:
+    """Return ``value`` as a finite, non-empty floating-point array.
+
+    Integer and boolean inputs become float64; float32 stays float32 (so the
+    fast paths can run in single precision); any other float becomes float64.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real numeric array (strings, objects, complex).
+    ValueError
+        If it has the wrong number of dimensions, is empty, or holds NaN/inf.
+    """
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as exc:  # ragged nested lists, etc.
+        raise TypeError(f"{name} must be a real numeric array; got {type(value).__name__}") from exc
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{name} must be a real numeric array (bool, int or float); got dtype {arr.dtype}")
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if arr.ndim not in allowed:
+            want = " or ".join(f"{d}-D" for d in allowed)
+            raise ValueError(f"{name} must be {want}; got a {arr.ndim}-D array of shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty; got shape {arr.shape}")
+    if dtype is not None:
+        arr = arr.astype(dtype, copy=False)
+    elif arr.dtype != np.float32:
+        arr = arr.astype(np.float64, copy=False)
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} must be finite; it holds NaN or infinity")
+    return arr
+
+
+def check_choice(value, name: str, choices: Iterable[str]) -> str:
+    """Return ``value`` if it is one of ``choices``, else raise ValueError."""
+    choices = tuple(choices)
+    if not isinstance(value, str) or value not in choices:
+        allowed = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be one of {allowed}; got {value!r}")
+    return value
+
+
+def check_int(value, name: str, *, minimum: int = 1) -> int:
+    """Return ``value`` as an ``int`` at least ``minimum``.
+
+    Raises TypeError for non-integers (floats and bools included) and
+    ValueError for values below ``minimum``.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer; got {value!r} of type {type(value).__name__}")
+    value = int(value)
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value}")
+    return value
+
+
+def check_pair(value, name: str, *, minimum: int = 1) -> tuple[int, int]:
+    """Return an int or a pair of ints as a pair ``(rows, cols)``, each >= ``minimum``."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)):
+        v = check_int(value, name, minimum=minimum)
+        return v, v
+    if isinstance(value, (tuple, list, np.ndarray)) and len(value) == 2:
+        return (check_int(value[0], f"{name}[0]", minimum=minimum),
+                check_int(value[1], f"{name}[1]", minimum=minimum))
+    raise TypeError(f"{name} must be an integer or a pair of integers; got {value!r}")
+
+
+def check_shape(value, name: str, *, ndim: int, minimum: int = 1) -> tuple[int, ...]:
+    """Return ``value`` as a shape tuple of ``ndim`` integers, each >= ``minimum``."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)) and ndim == 1:
+        value = (value,)
+    if not isinstance(value, (tuple, list)) or len(value) != ndim:
+        raise ValueError(f"{name} must be a tuple of {ndim} integers; got {value!r}")
+    return tuple(check_int(v, f"{name}[{i}]", minimum=minimum) for i, v in enumerate(value))
+
+
+def format_bytes(nbytes: float) -> str:
+    """Format a byte count in decimal units, e.g. ``'64.0 GB'``.
+
+    >>> format_bytes(64_024_576_000)
+    '64.0 GB'
+    """
+    for unit, size in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if nbytes >= size:
+            return f"{nbytes / size:.1f} {unit}"
+    return f"{int(nbytes)} B"
+
+
+def check_memory(nbytes: int, what: str, max_bytes: int | None) -> None:
+    """Refuse (with :class:`MatrixTooLargeError`) to allocate more than ``max_bytes``.
+
+    ``max_bytes=None`` means :data:`DEFAULT_MAX_BYTES`.
+    """
+    budget = DEFAULT_MAX_BYTES if max_bytes is None else check_int(max_bytes, "max_bytes")
+    if nbytes > budget:
+        raise MatrixTooLargeError(
+            f"{what} would need {nbytes:,} bytes ({format_bytes(nbytes)}), more than the "
+            f"max_bytes budget of {budget:,} bytes ({format_bytes(budget)}); pass a larger "
+            f"max_bytes, or use the sparse builder")
