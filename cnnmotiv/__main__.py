@@ -1,0 +1,5 @@
+"""``python -m cnnmotiv``: see :mod:`cnnmotiv.cli`."""
+
+from cnnmotiv.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,62 @@
+"""The stored notebooks are clean: executed in order, no errors, portable, importing the package."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+EXPECTED = ["1-sparse-interactions.ipynb", "2-parameter-sharing.ipynb",
+            "3-computational-efficiency.ipynb", "4-translation-equivariance.ipynb"]
+
+
+def test_one_notebook_per_part_in_reading_order():
+    assert [p.name for p in NOTEBOOKS] == EXPECTED
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=lambda p: p.stem)
+def notebook(request):
+    return json.loads(request.param.read_text())
+
+
+def _code_cells(nb):
+    return [c for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def test_kernel_is_python3(notebook):
+    assert notebook["metadata"]["kernelspec"]["name"] == "python3"
+
+
+def test_executed_top_to_bottom_in_one_fresh_kernel(notebook):
+    counts = [c["execution_count"] for c in _code_cells(notebook) if "".join(c["source"]).strip()]
+    assert counts == list(range(1, len(counts) + 1))
+
+
+def test_no_error_outputs(notebook):
+    for cell in _code_cells(notebook):
+        for out in cell.get("outputs", []):
+            assert out["output_type"] != "error", "".join(cell["source"])[:80]
+            assert not (out["output_type"] == "stream" and out["name"] == "stderr"
+                        and "Traceback" in "".join(out["text"]))
+
+
+def test_no_absolute_paths_of_this_machine(notebook):
+    assert not re.search(r"/(tmp|root|home|Users|work)/[A-Za-z]", json.dumps(notebook))
+
+
+def test_imports_the_package_cleanly(notebook):
+    source = "\n".join("".join(c["source"]) for c in _code_cells(notebook))
+    assert re.search(r"^from cnnmotiv[.\w]* import", source, re.M)
+    assert "import *" not in source
+    assert "sys.path" not in source
+
+
+def test_checks_are_asserts_and_every_widget_cell_is_ignored_by_nbval(notebook):
+    cells = _code_cells(notebook)
+    assert any("assert " in "".join(c["source"]) for c in cells)
+    for cell in cells:
+        widget = any("application/vnd.jupyter.widget-view+json" in out.get("data", {})
+                     for out in cell.get("outputs", []))
+        if widget:
+            assert "".join(cell["source"]).startswith("# NBVAL_IGNORE_OUTPUT")
