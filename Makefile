@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST := 127.0.0.1
 PORT ?= 8888
+# The notebooks' kernel ("python3") must be this environment's Python.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: lab test test-unit test-notebooks test-e2e bench figures clean
 
