@@ -1,0 +1,253 @@
+"""Tests for cnnmotiv.timing: the fit and extrapolation logic on synthetic data, the
+bookkeeping of the timers on tiny sizes, and input validation. No assertion here depends
+on how fast this machine is."""
+
+import math
+
+import numpy as np
+import pytest
+import scipy.stats
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cnnmotiv import timing
+from cnnmotiv._validation import MatrixTooLargeError
+from cnnmotiv.counting import count_conv, count_dense
+from cnnmotiv.matrices import dense_matrix_nbytes
+from cnnmotiv.timing import (Timings, extrapolate_dense, fit_power_law, median_time,
+                             time_convolution, time_dense_matvec, time_method,
+                             time_sparse_matvec)
+
+FAST = dict(repeats=1, min_seconds=1e-5)
+
+
+# ---------------------------------------------------------------- fit_power_law
+
+@given(exponent=st.floats(-3, 3), log_c=st.floats(-20, 5),
+       xs=st.lists(st.floats(1, 1e6), min_size=2, max_size=8, unique=True))
+def test_fit_recovers_a_known_power_law_exactly(exponent, log_c, xs):
+    x = np.array(xs)
+    if np.ptp(np.log(x)) < 1e-3:  # numerically a single point
+        return
+    y = math.exp(log_c) * x ** exponent
+    fit = fit_power_law(x, y)
+    assert fit.exponent == pytest.approx(exponent, abs=1e-6)
+    assert math.log(fit.prefactor) == pytest.approx(log_c, abs=1e-4)
+    np.testing.assert_allclose(fit.predict(x), y, rtol=1e-5)
+
+
+def test_fit_with_noise_agrees_with_scipy_linregress_on_the_logs():
+    rng = np.random.default_rng(0)
+    x = np.array([64, 144, 256, 576, 1024, 1600, 2304, 3136, 4096], dtype=float)
+    y = 3e-10 * x ** 2 * np.exp(rng.normal(0, 0.2, x.size))
+    fit = fit_power_law(x, y)
+    ref = scipy.stats.linregress(np.log(x), np.log(y))
+    assert fit.exponent == pytest.approx(ref.slope, rel=1e-10)
+    assert fit.prefactor == pytest.approx(math.exp(ref.intercept), rel=1e-9)
+    assert fit.r_squared == pytest.approx(ref.rvalue ** 2, rel=1e-9)
+    assert 1.7 < fit.exponent < 2.3  # the noise is small against a 64x range in x
+
+
+def test_r_squared_is_one_for_an_exact_law_and_lower_with_noise():
+    x = np.arange(1, 9, dtype=float)
+    assert fit_power_law(x, 5 * x ** 1.5).r_squared == pytest.approx(1.0)
+    noisy = 5 * x ** 1.5 * np.array([1, 1.5, 0.7, 1.2, 0.8, 1.4, 0.9, 1.1])
+    assert fit_power_law(x, noisy).r_squared < 0.999
+
+
+def test_predict_scalar_and_array():
+    fit = fit_power_law([1, 10], [2, 200])  # y = 2 x^2
+    assert isinstance(fit.predict(3), float)
+    assert fit.predict(3) == pytest.approx(18)
+    np.testing.assert_allclose(fit.predict([1, 2, 4]), [2, 8, 32])
+    with pytest.raises(ValueError, match="x must be positive"):
+        fit.predict(0)
+    with pytest.raises(ValueError, match="x must be finite"):
+        fit.predict(np.inf)
+
+
+@pytest.mark.parametrize("x, y, error, match", [
+    ([1, 2, 3], [1, 2], ValueError, "same length"),
+    ([1], [1], ValueError, "at least two points"),
+    ([1, 0], [1, 2], ValueError, "positive"),
+    ([1, 2], [-1, 2], ValueError, "positive"),
+    ([1, np.nan], [1, 2], ValueError, "x must be finite"),
+    ([1, 2], [1, np.inf], ValueError, "y must be finite"),
+    ([3, 3, 3], [1, 2, 3], ValueError, "two distinct"),
+    ([[1, 2]], [1, 2], ValueError, "x must be 1-D"),
+    ([], [], ValueError, "must not be empty"),
+    (["a", "b"], [1, 2], TypeError, "x must be a real numeric array"),
+])
+def test_fit_rejects_bad_input(x, y, error, match):
+    with pytest.raises(error, match=match):
+        fit_power_law(x, y)
+
+
+# ---------------------------------------------------------------- extrapolate_dense
+
+def test_extrapolation_to_the_photo_states_the_section_memory():
+    fit = fit_power_law([100, 1000], [1e-5, 1e-3])  # exactly t = 1e-9 m^2
+    e = extrapolate_dense(fit)
+    assert e.shape == (280, 320) and e.kernel_shape == (3, 3)
+    assert e.pixels == 280 * 320
+    assert e.macs == 278 * 318 * 280 * 320 == 7_920_998_400
+    assert e.macs == count_dense((280, 320), (278, 318)).macs
+    assert e.nbytes == 8 * e.macs == dense_matrix_nbytes((280, 320), (3, 3))
+    assert e.nbytes / 1e9 == pytest.approx(63.37, abs=0.01)  # "about 63 GB"
+    assert e.seconds == pytest.approx(1e-9 * 89_600 ** 2)
+    assert e.fit is fit
+
+
+@given(h=st.integers(3, 60), w=st.integers(3, 60), kh=st.integers(1, 3), kw=st.integers(1, 3),
+       p=st.floats(0.5, 3))
+def test_extrapolation_matches_counting_and_the_fit(h, w, kh, kw, p):
+    fit = fit_power_law([10, 20], [1e-6, 1e-6 * 2 ** p])
+    e = extrapolate_dense(fit, (h, w), (kh, kw), dtype=np.float32)
+    out = (h - kh + 1, w - kw + 1)
+    assert e.macs == count_dense((h, w), out).macs
+    assert e.nbytes == dense_matrix_nbytes((h, w), (kh, kw), dtype=np.float32) == 4 * e.macs
+    assert e.seconds == pytest.approx(fit.predict(h * w))
+
+
+def test_extrapolate_rejects_bad_input():
+    fit = fit_power_law([1, 2], [1, 4])
+    with pytest.raises(TypeError, match="fit must be a PowerLawFit"):
+        extrapolate_dense((2.0, 1.0))
+    with pytest.raises(ValueError, match=r"shape\[0\] must be an integer >= 1"):
+        extrapolate_dense(fit, (0, 5))
+    with pytest.raises(TypeError, match="kernel_shape must be an integer or a pair"):
+        extrapolate_dense(fit, (5, 5), "3x3")
+    with pytest.raises(ValueError, match="mode must be one of"):
+        extrapolate_dense(fit, (5, 5), 3, mode="circular")
+
+
+# ---------------------------------------------------------------- median_time
+
+def test_median_time_takes_the_median_of_a_fake_clock(monkeypatch):
+    durations = iter([5.0, 1.0, 3.0, 100.0, 2.0])  # one spoiled measurement (100)
+    clock = [0.0]
+
+    def fake_counter():
+        return clock[0]
+
+    def work():
+        clock[0] += next(durations)
+
+    monkeypatch.setattr(timing.time, "perf_counter", fake_counter)
+    assert median_time(work, repeats=5) == 3.0
+
+
+def test_median_time_divides_by_number_of_calls(monkeypatch):
+    clock = [0.0]
+    monkeypatch.setattr(timing.time, "perf_counter", lambda: clock[0])
+    calls = []
+
+    def work():
+        calls.append(1)
+        clock[0] += 0.5
+
+    assert median_time(work, repeats=3, number=4) == 0.5
+    assert len(calls) == 12
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(func=3), TypeError, "func must be callable"),
+    (dict(repeats=0), ValueError, "repeats must be an integer >= 1"),
+    (dict(number=0), ValueError, "number must be an integer >= 1"),
+    (dict(repeats=2.5), TypeError, "repeats must be an integer"),
+])
+def test_median_time_rejects_bad_input(kwargs, error, match):
+    kwargs.setdefault("func", lambda: None)
+    with pytest.raises(error, match=match):
+        median_time(**kwargs)
+
+
+# ---------------------------------------------------------------- the timers (bookkeeping only)
+
+@pytest.mark.parametrize("timer, method", [(time_dense_matvec, "dense"),
+                                           (time_sparse_matvec, "sparse"),
+                                           (time_convolution, "conv")])
+def test_timers_count_what_they_run(timer, method):
+    shapes = [6, (8, 11)]
+    t = timer(shapes, (3, 2), **FAST)
+    assert isinstance(t, Timings) and t.method == method
+    assert t.shapes == ((6, 6), (8, 11)) and t.kernel_shape == (3, 2) and t.mode == "valid"
+    np.testing.assert_array_equal(t.pixels, [36, 88])
+    outs = [(4, 5), (6, 10)]
+    if method == "dense":
+        expected = [count_dense(s, o).macs for s, o in zip(t.shapes, outs)]
+        nbytes = [8 * m + 8 * p for m, p in zip(expected, t.pixels)]
+    else:
+        expected = [count_conv(s, (3, 2)).macs for s in t.shapes]
+        nbytes = None
+    np.testing.assert_array_equal(t.macs, expected)
+    if nbytes is not None:
+        np.testing.assert_array_equal(t.nbytes, nbytes)
+        assert np.all(t.bytes_per_mac > 8)
+    assert t.seconds.shape == (2,) and np.all(t.seconds > 0)
+    np.testing.assert_allclose(t.macs_per_second, t.macs / t.seconds)
+
+
+def test_conv_timer_reads_the_image_and_kernel_once():
+    t = time_convolution([(10, 12)], (3, 3), **FAST)
+    assert t.nbytes.tolist() == [8 * 120 + 8 * 9]
+
+
+def test_sparse_timer_counts_one_entry_per_weight_use_in_same_mode():
+    t = time_sparse_matvec([7], (3, 3), mode="same", **FAST)
+    # zero padding: taps falling outside the image are not stored
+    inside = sum(min(i + 1, 6) - max(i - 1, 0) + 1 for i in range(7)) ** 2
+    assert t.macs.tolist() == [inside]
+
+
+def test_dense_timer_refuses_over_budget_before_building_anything(monkeypatch):
+    import cnnmotiv.matrices as matrices
+
+    def never(*args, **kwargs):
+        raise AssertionError("built a matrix although one shape is over budget")
+
+    monkeypatch.setattr(matrices, "correlation_matrix", never)
+    with pytest.raises(MatrixTooLargeError, match=r"would need 2,230,272 bytes"):
+        time_dense_matvec([4, 24], (3, 3), max_bytes=10**6, **FAST)
+
+
+def test_threads_none_leaves_the_pools_alone():
+    t = time_convolution([5], (2, 2), threads=None, **FAST)
+    assert t.macs.tolist() == [16 * 4]
+
+
+@pytest.mark.parametrize("args, kwargs, error, match", [
+    (("fft", [8]), {}, ValueError, "method must be one of 'dense', 'sparse', 'conv'"),
+    (("conv", [8]), dict(mode="wrap"), ValueError, "mode must be one of"),
+    (("conv", []), {}, ValueError, "at least one image shape"),
+    (("conv", "8x8"), {}, TypeError, "shapes must be a sequence"),
+    (("conv", 8), {}, TypeError, "shapes must be a sequence"),
+    (("conv", [0]), {}, ValueError, r"shapes\[0\] must be an integer >= 1"),
+    (("conv", [8, 2.5]), {}, TypeError, r"shapes\[1\] must be an integer"),
+    (("conv", [8, 2]), {}, ValueError, r"kernel_shape \(3, 3\) is larger than shapes\[1\]"),
+    (("conv", [8], (0, 3)), {}, ValueError, r"kernel_shape\[0\] must be an integer >= 1"),
+    (("conv", [8]), dict(repeats=0), ValueError, "repeats must be an integer >= 1"),
+    (("conv", [8]), dict(min_seconds=0), ValueError, "min_seconds must be a positive"),
+    (("conv", [8]), dict(min_seconds=float("nan")), ValueError, "min_seconds must be a positive"),
+    (("conv", [8]), dict(threads=0), ValueError, "threads must be an integer >= 1"),
+])
+def test_time_method_rejects_bad_input(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        time_method(*args, **kwargs)
+
+
+def test_last_level_cache_is_none_or_positive():
+    size = timing.last_level_cache_bytes()
+    assert size is None or (isinstance(size, int) and size >= 1024)
+
+
+def test_last_level_cache_reads_sysfs_layout(tmp_path, monkeypatch):
+    for name, kind, size in [("index0", "Data", "32K"), ("index1", "Instruction", "64M"),
+                             ("index2", "Unified", "512K"), ("index3", "Unified", "8M")]:
+        d = tmp_path / name
+        d.mkdir()
+        (d / "type").write_text(kind + "\n")
+        (d / "size").write_text(size + "\n")
+    real = timing.Path
+    monkeypatch.setattr(timing, "Path", lambda p: tmp_path if "cpu0/cache" in str(p) else real(p))
+    assert timing.last_level_cache_bytes() == 8 * 1024 ** 2
