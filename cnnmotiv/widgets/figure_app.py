@@ -5,19 +5,37 @@ changes the existing artists (``set_data``, ``set_xy`` ...) and returns the
 numbers it computed; the figure is then rendered to PNG bytes and pushed into
 an :class:`ipywidgets.Image`. No new figure is created per move, and nothing
 depends on the notebook's Matplotlib backend.
+
+Rendering is the slow part of a slider move, and most of it is text (tick
+labels). Pass the artists that ``update`` changes as ``dynamic``: the rest of
+the figure is then drawn once into a background that is reused, and a move
+redraws only those artists (blitting). The background is redrawn
+automatically when an axes' view limits change.
 """
 
 from __future__ import annotations
 
 import io
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import ipywidgets as widgets
+import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
-__all__ = ["FigureApp"]
+__all__ = ["FigureApp", "render_png"]
+
+
+def render_png(canvas: FigureCanvasAgg) -> bytes:
+    """Encode what ``canvas`` last drew as PNG (fast zlib level; RGB, no alpha)."""
+    rgba = np.asarray(canvas.buffer_rgba())
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(rgba[..., :3])).save(buffer, format="png",
+                                                               compress_level=1)
+    return buffer.getvalue()
 
 
 class FigureApp(widgets.VBox):
@@ -26,7 +44,8 @@ class FigureApp(widgets.VBox):
     Parameters
     ----------
     figure : matplotlib.figure.Figure
-        The figure to redraw; build it once, before the app.
+        The figure to redraw; build it once, before the app. Its ``dpi`` is
+        the resolution of the image shown.
     update : callable
         ``update(**values) -> result``. Called with the current value of every
         control (by its name) on construction and after every change. It must
@@ -34,8 +53,13 @@ class FigureApp(widgets.VBox):
         :attr:`result`.
     controls : mapping of str to ipywidgets.ValueWidget
         The sliders, dropdowns and toggles, by the keyword ``update`` takes.
+    dynamic : iterable of Artist, optional
+        The artists ``update`` changes. When given, only these are redrawn on a
+        move, over a cached background holding everything else (they are drawn
+        on top of it, so keep them above the static artists of their axes).
+        When omitted, the whole figure is redrawn every time.
     dpi : float, optional
-        Resolution of the rendered image.
+        Resolution of the image shown; default: the figure's own.
     caption : ipywidgets.Widget, optional
         Shown under the figure (for example an HTML readout of the numbers).
 
@@ -52,15 +76,25 @@ class FigureApp(widgets.VBox):
     """
 
     def __init__(self, figure: Figure, update: Callable[..., object],
-                 controls: Mapping[str, widgets.ValueWidget], *, dpi: float = 80,
+                 controls: Mapping[str, widgets.ValueWidget], *,
+                 dynamic: Iterable[Artist] = (), dpi: float | None = None,
                  caption: widgets.Widget | None = None):
         self.figure = figure
+        if dpi is not None:
+            figure.set_dpi(dpi)
         self._canvas = FigureCanvasAgg(figure)
         self._update = update
-        self._dpi = dpi
+        self._dynamic = list(dynamic)
+        for artist in self._dynamic:
+            artist.set_animated(True)
+        self._background = None
+        self._view_limits = None
         self.controls = dict(controls)
+        for name, control in self.controls.items():
+            control.add_class(f"cnnmotiv-control-{name.replace('_', '-')}")
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self.image.add_class("cnnmotiv-figure")
+        self.caption = caption
         self.result = None
         self.png = b""
         self.callback_seconds = 0.0
@@ -81,11 +115,26 @@ class FigureApp(widgets.VBox):
         """Run ``update`` with the current values and re-render the image."""
         start = time.perf_counter()
         self.result = self._update(**self.values())
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=self._dpi)
-        self.png = buffer.getvalue()
+        self._draw()
+        self.png = render_png(self._canvas)
         self.image.value = self.png
         self.callback_seconds = time.perf_counter() - start
+
+    def _draw(self) -> None:
+        if not self._dynamic:
+            self._canvas.draw()
+            return
+        limits = [tuple(ax.viewLim.bounds) for ax in self.figure.axes]
+        if self._background is None or limits != self._view_limits:
+            self._canvas.draw()  # everything but the animated artists
+            if self.figure.get_layout_engine() is not None:
+                self.figure.set_layout_engine("none")  # keep the layout found once
+            self._background = self._canvas.copy_from_bbox(self.figure.bbox)
+            self._view_limits = limits
+        else:
+            self._canvas.restore_region(self._background)
+        for artist in self._dynamic:
+            self.figure.draw_artist(artist)
 
     def _on_change(self, change) -> None:
         self.refresh()
