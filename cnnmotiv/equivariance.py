@@ -1,0 +1,829 @@
+"""Translation equivariance of convolution, and the approximate invariance pooling adds.
+
+A translation ``g`` moves every pixel of an image by the same offset; a
+convolution ``f`` applies the same kernel at every position. Equivariance is
+the law ``f(g(x)) = g'(f(x))``: shifting the input and then filtering gives the
+same feature map as filtering and then shifting the feature map. ``g'`` is the
+same translation expressed on the output grid (for stride ``s`` an input shift
+of ``d`` pixels is ``d / s`` output cells).
+
+This module measures how exactly that law holds for the layers of
+:mod:`cnnmotiv.convolution`:
+
+* :func:`shift` is ``g`` (circular, like :func:`numpy.roll`, or with zeros
+  entering from the edge);
+* :func:`equivariance_error` computes both sides and their difference, with
+  where and how large it is (:class:`EquivarianceReport`);
+* :func:`max_pool2d`, :func:`pooling_change` and :func:`invariance_curve`
+  measure how much a max-pooled map changes when the input moves, next to
+  the detector map it pools (:class:`PoolingChange`, :class:`InvarianceCurve`);
+* :func:`short_edge`, :data:`EDGE_KERNEL` and :func:`peak_position` make the
+  "an edge at (10, 20) moved by (5, 3) is found at (15, 23)" example
+  computable.
+
+Offsets are ``(rows, cols)``; a positive offset moves content down and to the
+right, as in ``np.roll(x, offset, axis=(0, 1))``. Every convolution here is a
+cross-correlation in ``mode="same"`` (what deep-learning libraries call
+convolution), so the output has the input's shape when the stride is 1.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from cnnmotiv._validation import as_float_array, check_choice, check_int, check_pair, check_shape
+
+__all__ = [
+    "BOUNDARIES",
+    "EDGE_KERNEL",
+    "PADDINGS",
+    "EquivarianceReport",
+    "InvarianceCurve",
+    "PoolingChange",
+    "border_width",
+    "detector_map",
+    "equivariance_error",
+    "invariance_curve",
+    "max_pool2d",
+    "output_offset",
+    "peak_position",
+    "pooling_change",
+    "shift",
+    "short_edge",
+]
+
+#: How :func:`shift` treats pixels pushed over the edge: ``"circular"`` wraps
+#: them round to the other side (nothing is lost), ``"zeros"`` drops them and
+#: fills the vacated rows and columns with zeros.
+BOUNDARIES = ("circular", "zeros")
+
+#: Paddings compared here (both are offered by :func:`cnnmotiv.convolution.correlate2d`).
+PADDINGS = ("circular", "zeros")
+
+#: A 3x3 vertical-edge detector: the difference of a pixel and its left-hand
+#: neighbour, ``x[i, j] - x[i, j-1]``, weighted (1, 2, 1) down three rows. It
+#: responds most, with value 4, where a dark-to-bright step begins at column ``j``.
+EDGE_KERNEL = np.array([[-1.0, 1.0, 0.0],
+                        [-2.0, 2.0, 0.0],
+                        [-1.0, 1.0, 0.0]])
+EDGE_KERNEL.flags.writeable = False
+
+_MIN_OFFSET = -sys.maxsize
+
+
+def _check_offset(offset, name: str = "offset") -> tuple[int, int]:
+    """An int or a pair of ints of any sign, as ``(rows, cols)``."""
+    return check_pair(offset, name, minimum=_MIN_OFFSET)
+
+
+def _readonly(arr: np.ndarray) -> np.ndarray:
+    arr.flags.writeable = False
+    return arr
+
+
+def _correlate_same(x: np.ndarray, kernel: np.ndarray, *, padding: str,
+                    stride: tuple[int, int] = (1, 1)) -> np.ndarray:
+    from cnnmotiv.convolution import correlate2d
+
+    return correlate2d(x, kernel, mode="same", padding=padding, stride=stride)
+
+
+def _shift(x: np.ndarray, offset: tuple[int, int], boundary: str) -> np.ndarray:
+    if boundary == "circular":
+        return np.roll(x, offset, axis=(0, 1))
+    out = np.zeros_like(x)
+    (dr, dc), (h, w) = offset, x.shape
+    if abs(dr) >= h or abs(dc) >= w:
+        return out
+    src_r = slice(max(0, -dr), h - max(0, dr))
+    dst_r = slice(max(0, dr), h - max(0, -dr))
+    src_c = slice(max(0, -dc), w - max(0, dc))
+    dst_c = slice(max(0, dc), w - max(0, -dc))
+    out[dst_r, dst_c] = x[src_r, src_c]
+    return out
+
+
+def shift(x, offset, *, boundary: str = "circular") -> np.ndarray:
+    """Translate an image by a whole number of pixels: the map ``g``.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+        The image; any real numeric dtype, finite.
+    offset : int or (int, int)
+        ``(rows, cols)`` to move the content by; positive moves down / right,
+        negative up / left. A single int moves both axes by that amount.
+    boundary : {"circular", "zeros"}, optional
+        ``"circular"`` (default) wraps pixels leaving one edge round to the
+        opposite edge, exactly ``np.roll(x, offset, axis=(0, 1))``.
+        ``"zeros"`` drops them and fills the pixels left empty with 0, like a
+        camera that moved over a black background.
+
+    Returns
+    -------
+    numpy.ndarray, shape (H, W)
+        float64 (float32 stays float32), a new array.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not numeric or ``offset`` is not an int or pair of ints.
+    ValueError
+        If ``x`` is not 2-D, is empty or not finite, or ``boundary`` is unknown.
+
+    Notes
+    -----
+    With ``"circular"`` the shift is invertible, ``shift(shift(x, d), -d) == x``,
+    and shifts compose, ``shift(shift(x, a), b) == shift(x, a + b)``: the
+    shifts form a group, which is what makes exact equivariance possible.
+    With ``"zeros"`` content that leaves is lost.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.arange(6).reshape(2, 3)
+    >>> shift(x, (0, 1))
+    array([[2., 0., 1.],
+           [5., 3., 4.]])
+    >>> shift(x, (0, 1), boundary="zeros")
+    array([[0., 0., 1.],
+           [0., 3., 4.]])
+    """
+    arr = as_float_array(x, "x", ndim=2)
+    off = _check_offset(offset)
+    check_choice(boundary, "boundary", BOUNDARIES)
+    return _shift(arr, off, boundary)
+
+
+def output_offset(offset, stride=1) -> tuple[tuple[int, int], bool]:
+    """The shift ``g'`` of a layer's output that corresponds to an input shift.
+
+    A layer with stride ``s`` keeps every ``s``-th position, so its output
+    grid has one cell per ``s`` input pixels and an input shift of ``d``
+    pixels is ``d / s`` output cells. When ``s`` does not divide ``d`` that is
+    not a whole number of cells; the nearest whole number is returned
+    (halves rounded away from zero) and the flag says the shift was not exact.
+
+    Parameters
+    ----------
+    offset : int or (int, int)
+        Input shift ``(rows, cols)``, any sign.
+    stride : int or (int, int), optional
+        The layer's stride, each >= 1.
+
+    Returns
+    -------
+    (int, int), bool
+        The output shift, and whether ``stride`` divides ``offset`` on both axes.
+
+    Raises
+    ------
+    TypeError
+        If ``offset`` or ``stride`` are not ints or pairs of ints.
+    ValueError
+        If a stride is below 1.
+
+    Examples
+    --------
+    >>> output_offset((4, -6), 2)
+    ((2, -3), True)
+    >>> output_offset((3, -1), 2)
+    ((2, -1), False)
+    """
+    off = _check_offset(offset)
+    st = check_pair(stride, "stride", minimum=1)
+    out = tuple(int(math.copysign(math.floor(abs(d) / s + 0.5), d)) for d, s in zip(off, st))
+    exact = all(d % s == 0 for d, s in zip(off, st))
+    return out, exact
+
+
+def border_width(mask) -> int:
+    """Width of the thinnest frame along the edges that holds every True entry.
+
+    Parameters
+    ----------
+    mask : array_like of bool, shape (H, W)
+
+    Returns
+    -------
+    int
+        The smallest ``b`` such that every True entry lies within ``b`` rows
+        of the top or bottom edge or within ``b`` columns of the left or right
+        edge; 0 when there is no True entry. A value of
+        ``ceil(min(H, W) / 2)`` means the entries reach the centre.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``mask`` is not a non-empty 2-D numeric/bool array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = np.zeros((6, 6), dtype=bool)
+    >>> m[0, 3] = m[4, 2] = True
+    >>> border_width(m)
+    2
+    >>> border_width(np.zeros((3, 3), dtype=bool))
+    0
+    """
+    arr = as_float_array(mask, "mask", ndim=2) != 0
+    rows, cols = np.nonzero(arr)
+    if rows.size == 0:
+        return 0
+    h, w = arr.shape
+    dist = np.minimum(np.minimum(rows, h - 1 - rows), np.minimum(cols, w - 1 - cols))
+    return int(dist.max()) + 1
+
+
+@dataclass(frozen=True, eq=False)
+class EquivarianceReport:
+    """Both sides of ``f(g(x)) = g'(f(x))`` and how far apart they are.
+
+    Attributes
+    ----------
+    offset : (int, int)
+        The input shift ``g``.
+    output_offset : (int, int)
+        The output shift ``g'`` that was applied to ``f(x)``: ``offset / stride``,
+        rounded to the nearest whole cell when the stride does not divide it.
+    exact_offset : bool
+        True when the stride divides the offset on both axes, so ``g'`` is
+        exactly the input shift seen on the output grid.
+    padding, boundary : str
+        The convolution's padding and the shift's boundary rule.
+    stride : (int, int)
+    shifted_then_filtered : numpy.ndarray, shape (H_out, W_out)
+        ``f(g(x))``.
+    filtered_then_shifted : numpy.ndarray, shape (H_out, W_out)
+        ``g'(f(x))``.
+    difference : numpy.ndarray, shape (H_out, W_out)
+        ``f(g(x)) - g'(f(x))``.
+    max_abs : float
+        ``max |difference|``; 0.0 means the two sides agree exactly.
+    atol : float
+        Entries with ``|difference| > atol`` count as different.
+    mask : numpy.ndarray of bool, shape (H_out, W_out)
+        Where ``|difference| > atol``.
+    border : int
+        :func:`border_width` of ``mask``: every differing entry lies within
+        this many rows or columns of the output's edge (0 if none differ).
+
+    All arrays are read-only.
+    """
+
+    offset: tuple[int, int]
+    output_offset: tuple[int, int]
+    exact_offset: bool
+    padding: str
+    boundary: str
+    stride: tuple[int, int]
+    shifted_then_filtered: np.ndarray
+    filtered_then_shifted: np.ndarray
+    difference: np.ndarray
+    max_abs: float
+    atol: float
+    mask: np.ndarray
+    border: int
+
+    @property
+    def n_different(self) -> int:
+        """How many output entries differ (``mask.sum()``)."""
+        return int(self.mask.sum())
+
+    @property
+    def fraction_different(self) -> float:
+        """The share of output entries that differ, in [0, 1]."""
+        return self.n_different / self.mask.size
+
+    @property
+    def equivariant(self) -> bool:
+        """True when no entry differs by more than ``atol``."""
+        return self.n_different == 0
+
+    def summary(self) -> str:
+        """One line for a readout, e.g. ``'max |f(g(x)) - g(f(x))| = 0 (exact)'``."""
+        text = "max |f(g(x)) - g(f(x))| = "
+        if self.equivariant:
+            text += "0 (exact)" if self.max_abs == 0 else f"{self.max_abs:.1e} (rounding only)"
+        else:
+            text += f"{self.max_abs:.3g} at {self.n_different:,} of {self.mask.size:,} positions"
+            if 2 * self.border >= min(self.mask.shape):
+                text += ", across the whole map"
+            else:
+                text += f", all within {self.border} of the edge"
+        if not self.exact_offset:
+            text += (f"; stride {self.stride} does not divide shift {self.offset}: "
+                     f"compared with output shift {self.output_offset}")
+        return text
+
+
+def equivariance_error(x, kernel, offset, *, padding: str = "circular", stride=1,
+                       boundary: str = "circular", atol: float | None = None
+                       ) -> EquivarianceReport:
+    """Measure how exactly a convolution commutes with a shift.
+
+    ``f`` is :func:`cnnmotiv.convolution.correlate2d` with ``mode="same"``,
+    the given padding and stride; ``g`` is :func:`shift` by ``offset``; ``g'``
+    is :func:`shift` of the output by :func:`output_offset` (``offset / stride``),
+    with the same boundary rule. The report holds ``f(g(x))``, ``g'(f(x))`` and
+    their difference.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+        The input image.
+    kernel : array_like, shape (kh, kw)
+        The filter; ``kh <= H`` and ``kw <= W``.
+    offset : int or (int, int)
+        The input shift ``(rows, cols)``, any sign.
+    padding : {"circular", "zeros"}, optional
+        How the convolution treats positions outside the image.
+    stride : int or (int, int), optional
+        The convolution's stride, each >= 1.
+    boundary : {"circular", "zeros"}, optional
+        How the shifts treat the edge (see :func:`shift`). The default,
+        ``"circular"``, is the ``np.roll`` translation.
+    atol : float, optional
+        Differences above this count as non-zero in ``mask``. Default
+        ``1e-12 * max(1, max |f(x)|)``, which only absorbs rounding.
+
+    Returns
+    -------
+    EquivarianceReport
+
+    Raises
+    ------
+    TypeError
+        If an array is not numeric, or ``offset``/``stride`` are not ints.
+    ValueError
+        If an array is not 2-D, empty or not finite; if the kernel is larger
+        than ``x``; if ``padding`` or ``boundary`` is unknown; if a stride is
+        below 1 or ``atol`` is negative.
+
+    Notes
+    -----
+    What is compared, case by case:
+
+    * ``padding="circular"``, ``boundary="circular"``, stride 1: the image is
+      treated as a torus by both ``f`` and ``g``; the law holds exactly, every
+      entry of the difference is 0.
+    * ``padding="zeros"``: ``f`` sees zeros beyond the edge, while the shifted
+      image brings other content (wrapped round, or zeros) next to the edge.
+      The two sides differ only in a frame along the edges, within
+      ``|offset| + kernel size`` of them (``border`` reports the width); the
+      interior agrees exactly.
+    * ``stride = s``: ``f(x)`` keeps positions ``0, s, 2s, ...``. If ``s``
+      divides the offset, ``f(g(x))`` is ``f(x)`` moved by ``offset / s``
+      cells (exactly, with circular padding, when ``s`` also divides ``H`` and
+      ``W``). Otherwise the shifted input is sampled between the old sample
+      positions: no shift of the output grid reproduces it, and the report
+      compares ``f(g(x))`` with ``f(x)`` moved by the nearest whole number of
+      cells (``output_offset``, ``exact_offset=False``). The difference is
+      then spread over the whole map, not just the border.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.random.default_rng(0).random((8, 8))
+    >>> k = np.array([[1.0, -1.0], [2.0, 0.5]])
+    >>> equivariance_error(x, k, (2, 3)).max_abs
+    0.0
+    >>> rep = equivariance_error(x, k, (2, 3), padding="zeros")
+    >>> rep.max_abs > 0, rep.border <= 3 + 2
+    (True, True)
+    >>> rep = equivariance_error(x, k, (0, 1), stride=2)
+    >>> rep.exact_offset, rep.output_offset, rep.max_abs > 0
+    (False, (0, 1), True)
+    """
+    arr = as_float_array(x, "x", ndim=2)
+    ker = as_float_array(kernel, "kernel", ndim=2)
+    off = _check_offset(offset)
+    check_choice(padding, "padding", PADDINGS)
+    st = check_pair(stride, "stride", minimum=1)
+    check_choice(boundary, "boundary", BOUNDARIES)
+    if ker.shape[0] > arr.shape[0] or ker.shape[1] > arr.shape[1]:
+        raise ValueError(f"kernel of shape {ker.shape} must not be larger than x of shape "
+                         f"{arr.shape} on either axis")
+    if atol is not None:
+        if not isinstance(atol, (int, float, np.floating, np.integer)) or isinstance(atol, bool):
+            raise TypeError(f"atol must be a real number; got {atol!r}")
+        if not (math.isfinite(atol) and atol >= 0):
+            raise ValueError(f"atol must be a finite number >= 0; got {atol!r}")
+    out_off, exact = output_offset(off, st)
+
+    filtered = _correlate_same(arr, ker, padding=padding, stride=st)
+    left = _correlate_same(_shift(arr, off, boundary), ker, padding=padding, stride=st)
+    right = _shift(filtered, out_off, boundary)
+    diff = left - right
+    tol = 1e-12 * max(1.0, float(np.abs(filtered).max())) if atol is None else float(atol)
+    mask = np.abs(diff) > tol
+    return EquivarianceReport(
+        offset=off, output_offset=out_off, exact_offset=exact, padding=padding,
+        boundary=boundary, stride=st, shifted_then_filtered=_readonly(left),
+        filtered_then_shifted=_readonly(right), difference=_readonly(diff),
+        max_abs=float(np.abs(diff).max()), atol=tol, mask=_readonly(mask),
+        border=border_width(mask))
+
+
+def max_pool2d(x, size, *, stride=None) -> np.ndarray:
+    """Max pooling: the largest value in each ``size`` window.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+    size : int or (int, int)
+        Window ``(rows, cols)``, each >= 1 and at most the image's side.
+    stride : int or (int, int), optional
+        Step between windows; default ``size`` (windows tile without overlap).
+
+    Returns
+    -------
+    numpy.ndarray, shape (H_out, W_out)
+        ``H_out = (H - size_r) // stride_r + 1`` (windows that fit; no
+        padding), likewise ``W_out``. Entry ``[i, j]`` is
+        ``max(x[i*sr : i*sr + size_r, j*sc : j*sc + size_c])``.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not numeric or ``size``/``stride`` are not ints.
+    ValueError
+        If ``x`` is not 2-D, empty or not finite, or a size or stride is
+        below 1, or the window is larger than the image.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([[1, 5, 2, 0],
+    ...               [3, 4, 8, 1],
+    ...               [0, 0, 1, 1]])
+    >>> max_pool2d(x, 2)
+    array([[5., 8.]])
+    >>> max_pool2d(x, 2, stride=1)
+    array([[5., 8., 8.],
+           [4., 8., 8.]])
+    """
+    arr = as_float_array(x, "x", ndim=2)
+    win = check_pair(size, "size", minimum=1)
+    st = win if stride is None else check_pair(stride, "stride", minimum=1)
+    if win[0] > arr.shape[0] or win[1] > arr.shape[1]:
+        raise ValueError(f"size {win} must not be larger than x of shape {arr.shape}")
+    windows = np.lib.stride_tricks.sliding_window_view(arr, win)
+    return windows[::st[0], ::st[1]].max(axis=(-2, -1))
+
+
+def detector_map(x, kernel, *, padding: str = "circular", rectify: bool = False) -> np.ndarray:
+    """The detector stage: ``correlate2d(x, kernel, mode="same")``, optionally ReLU'd.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+    kernel : array_like, shape (kh, kw)
+        At most the image's size.
+    padding : {"circular", "zeros"}, optional
+    rectify : bool, optional
+        Apply ``max(0, .)`` (a ReLU) after the convolution.
+
+    Returns
+    -------
+    numpy.ndarray, shape (H, W)
+
+    Raises
+    ------
+    TypeError, ValueError
+        As for :func:`equivariance_error`; ``rectify`` must be a bool.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> detector_map(np.array([[0, 0, 1, 1]]), [[-1, 1, 0]], padding="zeros")
+    array([[0., 0., 1., 0.]])
+    """
+    arr, ker = _check_detector_args(x, kernel, padding, "circular", rectify)
+    return _detect(arr, ker, padding, rectify)
+
+
+def _relative(before: np.ndarray, after: np.ndarray) -> float:
+    norm = float(np.linalg.norm(before))
+    change = float(np.linalg.norm(after - before))
+    if norm == 0.0:
+        return 0.0 if change == 0.0 else math.inf
+    return change / norm
+
+
+@dataclass(frozen=True, eq=False)
+class PoolingChange:
+    """How much a shift of the input changes the detector map and its max-pooled map.
+
+    Values are compared at the same positions (this is invariance: does the
+    value at position ``[i, j]`` stay the same when the input moves?).
+
+    Attributes
+    ----------
+    offset : (int, int)
+    pool_size, pool_stride : (int, int)
+    detector, detector_shifted : numpy.ndarray, shape (H, W)
+        The detector map of ``x`` and of ``shift(x, offset)``.
+    pooled, pooled_shifted : numpy.ndarray, shape (H_p, W_p)
+        Their max pooling.
+    atol : float
+        Values that differ by more than this count as changed.
+    detector_changed, pooled_changed : numpy.ndarray of bool
+        Where the values changed.
+    detector_fraction, pooled_fraction : float
+        Share of values that changed, in [0, 1].
+    detector_relative, pooled_relative : float
+        ``||after - before|| / ||before||`` (Frobenius norms); 0 when both are
+        zero, ``inf`` when only ``before`` is.
+    """
+
+    offset: tuple[int, int]
+    pool_size: tuple[int, int]
+    pool_stride: tuple[int, int]
+    detector: np.ndarray
+    detector_shifted: np.ndarray
+    pooled: np.ndarray
+    pooled_shifted: np.ndarray
+    atol: float
+    detector_changed: np.ndarray
+    pooled_changed: np.ndarray
+    detector_fraction: float
+    pooled_fraction: float
+    detector_relative: float
+    pooled_relative: float
+
+
+def _check_detector_args(x, kernel, padding, boundary, rectify):
+    arr = as_float_array(x, "x", ndim=2)
+    ker = as_float_array(kernel, "kernel", ndim=2)
+    check_choice(padding, "padding", PADDINGS)
+    check_choice(boundary, "boundary", BOUNDARIES)
+    if not isinstance(rectify, (bool, np.bool_)):
+        raise TypeError(f"rectify must be True or False; got {rectify!r}")
+    if ker.shape[0] > arr.shape[0] or ker.shape[1] > arr.shape[1]:
+        raise ValueError(f"kernel of shape {ker.shape} must not be larger than x of shape "
+                         f"{arr.shape} on either axis")
+    return arr, ker
+
+
+def _check_pool(size, stride, shape):
+    win = check_pair(size, "pool_size", minimum=1)
+    st = win if stride is None else check_pair(stride, "pool_stride", minimum=1)
+    if win[0] > shape[0] or win[1] > shape[1]:
+        raise ValueError(f"pool_size {win} must not be larger than x of shape {shape}")
+    return win, st
+
+
+def _detect(arr, ker, padding, rectify):
+    out = _correlate_same(arr, ker, padding=padding)
+    return np.maximum(out, 0.0) if rectify else out
+
+
+def pooling_change(x, kernel, offset, *, pool_size, pool_stride=None, padding: str = "circular",
+                   boundary: str = "circular", rectify: bool = False) -> PoolingChange:
+    """Compare how a shift changes a detector map and the same map after max pooling.
+
+    The detector is :func:`detector_map` (convolution, optional ReLU); the
+    pooled map is :func:`max_pool2d` of it. Both are computed for ``x`` and
+    for ``shift(x, offset)`` and compared position by position.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+    kernel : array_like, shape (kh, kw)
+    offset : int or (int, int)
+        The input shift, any sign.
+    pool_size : int or (int, int)
+        The pooling window, each >= 1, at most the image's side.
+    pool_stride : int or (int, int), optional
+        Default ``pool_size`` (non-overlapping windows).
+    padding : {"circular", "zeros"}, optional
+    boundary : {"circular", "zeros"}, optional
+        The shift's boundary rule (see :func:`shift`).
+    rectify : bool, optional
+        Apply a ReLU to the detector map before pooling.
+
+    Returns
+    -------
+    PoolingChange
+        A value counts as changed when it moved by more than
+        ``1e-9 * max(1, max |detector|)``, which ignores rounding only.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad arrays, names, sizes or strides (see :func:`equivariance_error`
+        and :func:`max_pool2d`).
+
+    Notes
+    -----
+    Max pooling is approximately invariant to small shifts because a window's
+    maximum survives as long as the largest value stays inside the window; a
+    one-pixel shift changes a pooled value only where the largest value
+    crosses a window boundary, or a new, larger value enters. The detector
+    itself is equivariant, not invariant: at a fixed position almost every
+    value changes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.random.default_rng(1).random((16, 16))
+    >>> ch = pooling_change(x, [[1.0, -1.0]], (0, 1), pool_size=4)
+    >>> ch.detector_fraction > ch.pooled_fraction
+    True
+    >>> pooling_change(x, [[1.0, -1.0]], 0, pool_size=4).pooled_fraction
+    0.0
+    """
+    arr, ker = _check_detector_args(x, kernel, padding, boundary, rectify)
+    off = _check_offset(offset)
+    win, st = _check_pool(pool_size, pool_stride, arr.shape)
+    before = _detect(arr, ker, padding, rectify)
+    after = _detect(_shift(arr, off, boundary), ker, padding, rectify)
+    pooled = max_pool2d(before, win, stride=st)
+    pooled_after = max_pool2d(after, win, stride=st)
+    atol = 1e-9 * max(1.0, float(np.abs(before).max()))
+    d_changed = np.abs(after - before) > atol
+    p_changed = np.abs(pooled_after - pooled) > atol
+    return PoolingChange(
+        offset=off, pool_size=win, pool_stride=st,
+        detector=_readonly(before), detector_shifted=_readonly(after),
+        pooled=_readonly(pooled), pooled_shifted=_readonly(pooled_after), atol=atol,
+        detector_changed=_readonly(d_changed), pooled_changed=_readonly(p_changed),
+        detector_fraction=float(d_changed.mean()), pooled_fraction=float(p_changed.mean()),
+        detector_relative=_relative(before, after), pooled_relative=_relative(pooled, pooled_after))
+
+
+@dataclass(frozen=True, eq=False)
+class InvarianceCurve:
+    """Change against shift, for the detector and several pool sizes.
+
+    Attributes
+    ----------
+    offsets : tuple of (int, int)
+        The shifts, in order.
+    pool_sizes : tuple of int
+        Square pooling windows (stride = size).
+    measure : str
+        ``"fraction"`` (share of values changed) or ``"relative"``
+        (``||after - before|| / ||before||``).
+    detector : numpy.ndarray, shape (n_offsets,)
+        The measure for the detector map at each shift.
+    pooled : numpy.ndarray, shape (n_pool_sizes, n_offsets)
+        The measure for each pool size at each shift.
+    """
+
+    offsets: tuple[tuple[int, int], ...]
+    pool_sizes: tuple[int, ...]
+    measure: str
+    detector: np.ndarray
+    pooled: np.ndarray
+
+
+def invariance_curve(x, kernel, offsets: Sequence, pool_sizes: Sequence[int], *,
+                     measure: str = "fraction", padding: str = "circular",
+                     boundary: str = "circular", rectify: bool = False) -> InvarianceCurve:
+    """Tabulate :func:`pooling_change` over shifts and square pool sizes.
+
+    Parameters
+    ----------
+    x, kernel : array_like
+        As for :func:`pooling_change`.
+    offsets : sequence of int or (int, int)
+        The shifts to try (at least one).
+    pool_sizes : sequence of int
+        Square window sides (stride equal to the side), each >= 1.
+    measure : {"fraction", "relative"}, optional
+        Which measure of :class:`PoolingChange` to tabulate.
+    padding, boundary, rectify
+        As for :func:`pooling_change`.
+
+    Returns
+    -------
+    InvarianceCurve
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad arguments, or empty ``offsets`` / ``pool_sizes``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.random.default_rng(2).random((24, 24))
+    >>> c = invariance_curve(x, [[1.0, -1.0]], [(0, d) for d in range(4)], [2, 4])
+    >>> c.pooled.shape, float(c.detector[0]), bool(c.detector[1] > c.pooled[1, 1])
+    ((2, 4), 0.0, True)
+    """
+    arr, ker = _check_detector_args(x, kernel, padding, boundary, rectify)
+    check_choice(measure, "measure", ("fraction", "relative"))
+    offs = tuple(_check_offset(o, f"offsets[{i}]") for i, o in enumerate(offsets))
+    sizes = tuple(check_int(p, f"pool_sizes[{i}]") for i, p in enumerate(pool_sizes))
+    if not offs:
+        raise ValueError("offsets must hold at least one shift; got an empty sequence")
+    if not sizes:
+        raise ValueError("pool_sizes must hold at least one size; got an empty sequence")
+    for p in sizes:
+        _check_pool(p, None, arr.shape)
+    before = _detect(arr, ker, padding, rectify)
+    atol = 1e-9 * max(1.0, float(np.abs(before).max()))
+    pooled_before = [max_pool2d(before, p) for p in sizes]
+
+    def score(a, b):
+        return float((np.abs(b - a) > atol).mean()) if measure == "fraction" else _relative(a, b)
+
+    det = np.empty(len(offs))
+    pooled = np.empty((len(sizes), len(offs)))
+    for j, off in enumerate(offs):
+        after = _detect(_shift(arr, off, boundary), ker, padding, rectify)
+        det[j] = score(before, after)
+        for i, p in enumerate(sizes):
+            pooled[i, j] = score(pooled_before[i], max_pool2d(after, p))
+    return InvarianceCurve(offsets=offs, pool_sizes=sizes, measure=measure,
+                           detector=_readonly(det), pooled=_readonly(pooled))
+
+
+def short_edge(shape=(32, 40), position=(10, 20), *, length: int = 6) -> np.ndarray:
+    """A dark image holding one short vertical edge, found by :data:`EDGE_KERNEL` at ``position``.
+
+    A bright bar three rows tall (rows ``r-1 .. r+1``) runs from column ``c``
+    to ``c + length - 1``; its left end is a dark-to-bright step, so the edge
+    detector's strongest response (4.0) is at ``(r, c)``. The bar's right end
+    is a bright-to-dark step that gives the strongest negative response.
+
+    Parameters
+    ----------
+    shape : (int, int), optional
+        ``(H, W)``.
+    position : (int, int), optional
+        ``(r, c)``: centre row of the edge and the first bright column.
+        Needs ``1 <= r <= H - 2`` and ``1 <= c`` and ``c + length <= W - 1``
+        (the bar and a dark pixel each side fit).
+    length : int, optional
+        Bar length in columns, >= 2.
+
+    Returns
+    -------
+    numpy.ndarray, shape (H, W)
+        float64, 1.0 on the bar and 0.0 elsewhere.
+
+    Raises
+    ------
+    TypeError
+        If a size or position is not an integer.
+    ValueError
+        If the bar does not fit as described.
+
+    Examples
+    --------
+    >>> x = short_edge((6, 8), (2, 3), length=3)
+    >>> x.astype(int)
+    array([[0, 0, 0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 1, 1, 1, 0, 0],
+           [0, 0, 0, 1, 1, 1, 0, 0],
+           [0, 0, 0, 1, 1, 1, 0, 0],
+           [0, 0, 0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0, 0, 0]])
+    """
+    h, w = check_shape(shape, "shape", ndim=2)
+    r, c = check_pair(position, "position", minimum=0)
+    n = check_int(length, "length", minimum=2)
+    if not (1 <= r <= h - 2):
+        raise ValueError(f"position row must be between 1 and H - 2 = {h - 2}; got {r}")
+    if not (1 <= c and c + n <= w - 1):
+        raise ValueError(f"position column must satisfy 1 <= c and c + length <= W - 1 = {w - 1};"
+                         f" got c={c}, length={n}")
+    out = np.zeros((h, w))
+    out[r - 1:r + 2, c:c + n] = 1.0
+    return out
+
+
+def peak_position(response) -> tuple[int, int]:
+    """``(row, col)`` of the largest value of a response map (the first, if tied).
+
+    Parameters
+    ----------
+    response : array_like, shape (H, W)
+
+    Returns
+    -------
+    (int, int)
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``response`` is not a finite, non-empty 2-D numeric array.
+
+    Examples
+    --------
+    >>> peak_position([[0, 1, 0], [0, 0, 3]])
+    (1, 2)
+    """
+    arr = as_float_array(response, "response", ndim=2)
+    r, c = np.unravel_index(int(np.argmax(arr)), arr.shape)
+    return int(r), int(c)

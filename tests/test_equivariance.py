@@ -1,0 +1,383 @@
+"""Tests for cnnmotiv.equivariance: shifts, the equivariance law, pooling and invariance.
+
+References nobody here wrote: np.roll (the circular translation),
+scipy.ndimage.shift (zero-filled translation), scipy.signal.correlate2d with
+boundary="wrap"/"fill" (the convolution, circular/zero padded) and
+scipy.ndimage.maximum_filter (max pooling).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+import scipy.ndimage as ndi
+import scipy.signal as ss
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from cnnmotiv.equivariance import (
+    EDGE_KERNEL,
+    border_width,
+    detector_map,
+    equivariance_error,
+    invariance_curve,
+    max_pool2d,
+    output_offset,
+    peak_position,
+    pooling_change,
+    shift,
+    short_edge,
+)
+
+BOUNDARY = {"circular": "wrap", "zeros": "fill"}
+
+
+def scipy_same(x, k, padding, stride=1):
+    """The convolution of the report, computed by SciPy: 'same' correlation, then every stride-th."""
+    return ss.correlate2d(x, k, mode="same", boundary=BOUNDARY[padding])[::stride, ::stride]
+
+
+@st.composite
+def image_kernel(draw, *, min_side=2, max_side=14, min_k=1, max_k=4):
+    h = draw(st.integers(min_side, max_side))
+    w = draw(st.integers(min_side, max_side))
+    kh = draw(st.integers(min_k, min(max_k, h)))
+    kw = draw(st.integers(min_k, min(max_k, w)))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    return rng.standard_normal((h, w)), rng.standard_normal((kh, kw))
+
+
+def offsets_for(shape):
+    h, w = shape
+    return st.tuples(st.integers(-(h - 1), h - 1), st.integers(-(w - 1), w - 1))
+
+
+# --------------------------------------------------------------------------- shift
+
+@given(image_kernel(), st.data())
+def test_circular_shift_is_np_roll(xk, data):
+    x, _ = xk
+    off = data.draw(offsets_for(x.shape))
+    np.testing.assert_array_equal(shift(x, off), np.roll(x, off, axis=(0, 1)))
+
+
+@given(image_kernel(), st.data())
+def test_zero_shift_matches_scipy_ndimage_shift(xk, data):
+    x, _ = xk
+    off = data.draw(st.tuples(st.integers(-20, 20), st.integers(-20, 20)))
+    expected = ndi.shift(x, off, order=0, mode="constant", cval=0.0)
+    np.testing.assert_array_equal(shift(x, off, boundary="zeros"), expected)
+
+
+@given(image_kernel(), st.data())
+def test_circular_shifts_compose_and_invert(xk, data):
+    x, _ = xk
+    a = data.draw(offsets_for(x.shape))
+    b = data.draw(offsets_for(x.shape))
+    np.testing.assert_array_equal(shift(shift(x, a), b), shift(x, (a[0] + b[0], a[1] + b[1])))
+    np.testing.assert_array_equal(shift(shift(x, a), (-a[0], -a[1])), x)
+
+
+def test_shift_int_offset_moves_both_axes_and_keeps_float32():
+    x = np.arange(12, dtype=np.float32).reshape(3, 4)
+    out = shift(x, 1)
+    np.testing.assert_array_equal(out, np.roll(x, (1, 1), axis=(0, 1)))
+    assert out.dtype == np.float32
+
+
+def test_zero_shift_beyond_the_image_is_all_zero():
+    x = np.ones((3, 4))
+    assert not shift(x, (3, 0), boundary="zeros").any()
+    assert not shift(x, (0, -4), boundary="zeros").any()
+
+
+# --------------------------------------------------------------------------- output_offset
+
+@given(st.integers(-50, 50), st.integers(-50, 50), st.integers(1, 6), st.integers(1, 6))
+def test_output_offset_is_nearest_whole_cell(dr, dc, sr, sc):
+    (mr, mc), exact = output_offset((dr, dc), (sr, sc))
+    assert exact == (dr % sr == 0 and dc % sc == 0)
+    for d, s, m in ((dr, sr, mr), (dc, sc, mc)):
+        assert abs(m * s - d) * 2 <= s          # nearest: off by at most half a cell
+        if d % s == 0:
+            assert m * s == d
+    assert output_offset((-dr, -dc), (sr, sc))[0] == (-mr, -mc)   # halves away from zero
+
+
+# --------------------------------------------------------------------------- the law
+
+@given(image_kernel(), st.data())
+def test_circular_padding_is_exactly_equivariant_for_every_shift(xk, data):
+    x, k = xk
+    off = data.draw(offsets_for(x.shape))
+    rep = equivariance_error(x, k, off, padding="circular")
+    assert rep.max_abs < 1e-12
+    assert rep.equivariant and rep.border == 0 and not rep.mask.any()
+    # both sides against SciPy + np.roll
+    np.testing.assert_allclose(rep.shifted_then_filtered,
+                               scipy_same(np.roll(x, off, axis=(0, 1)), k, "circular"), atol=1e-12)
+    np.testing.assert_allclose(rep.filtered_then_shifted,
+                               np.roll(scipy_same(x, k, "circular"), off, axis=(0, 1)), atol=1e-12)
+
+
+@given(image_kernel(min_side=3, min_k=2), st.data())
+def test_zero_padding_agrees_inside_and_differs_at_the_border(xk, data):
+    x, k = xk
+    off = data.draw(offsets_for(x.shape))
+    assume(off != (0, 0))
+    rep = equivariance_error(x, k, off, padding="zeros")
+    band = max(abs(off[0]), abs(off[1])) + max(k.shape)
+    # away from the borders the two sides agree exactly ...
+    interior = rep.difference[band:x.shape[0] - band, band:x.shape[1] - band]
+    assert np.all(np.abs(interior) < 1e-12)
+    assert rep.border <= band
+    # ... and for a generic input some border value differs
+    assert rep.max_abs > 1e-9 and rep.mask.any()
+    # the difference is what SciPy's zero-padded correlation gives
+    expected = (scipy_same(np.roll(x, off, axis=(0, 1)), k, "zeros")
+                - np.roll(scipy_same(x, k, "zeros"), off, axis=(0, 1)))
+    np.testing.assert_allclose(rep.difference, expected, atol=1e-12)
+
+
+@given(image_kernel(min_side=3, min_k=2), st.data())
+def test_zero_padding_with_zero_filled_shift_differs_only_near_edges(xk, data):
+    x, k = xk
+    off = data.draw(offsets_for(x.shape))
+    rep = equivariance_error(x, k, off, padding="zeros", boundary="zeros")
+    expected = (scipy_same(ndi.shift(x, off, order=0, cval=0.0), k, "zeros")
+                - ndi.shift(scipy_same(x, k, "zeros"), off, order=0, cval=0.0))
+    np.testing.assert_allclose(rep.difference, expected, atol=1e-12)
+    assert rep.border <= max(abs(off[0]), abs(off[1])) + max(k.shape)
+
+
+@given(st.integers(1, 3), st.data())
+def test_stride_is_equivariant_exactly_for_multiples_of_the_stride(s, data):
+    h = s * data.draw(st.integers(2, 6))
+    w = s * data.draw(st.integers(2, 6))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    x = rng.standard_normal((h, w))
+    k = rng.standard_normal((data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3))))
+    off = data.draw(offsets_for(x.shape))
+    rep = equivariance_error(x, k, off, padding="circular", stride=s)
+    # left side: shift with np.roll, then SciPy's circular correlation, every s-th output
+    np.testing.assert_allclose(rep.shifted_then_filtered,
+                               scipy_same(np.roll(x, off, axis=(0, 1)), k, "circular", s), atol=1e-12)
+    if off[0] % s == 0 and off[1] % s == 0:
+        assert rep.exact_offset and rep.max_abs < 1e-12
+        np.testing.assert_allclose(
+            rep.shifted_then_filtered,
+            np.roll(scipy_same(x, k, "circular", s), (off[0] // s, off[1] // s), axis=(0, 1)),
+            atol=1e-12)
+    else:
+        assert not rep.exact_offset
+        assert rep.max_abs > 1e-9
+
+
+def test_stride_two_breaks_for_odd_shifts_everywhere_not_just_at_the_border():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((16, 16))
+    rep = equivariance_error(x, EDGE_KERNEL, (0, 3), padding="circular", stride=2)
+    assert rep.output_offset == (0, 2) and not rep.exact_offset
+    assert rep.fraction_different > 0.9
+    assert rep.border == 4           # reaches the centre of the 8x8 output
+    assert "does not divide" in rep.summary() and "whole map" in rep.summary()
+
+
+def test_report_is_frozen_and_read_only():
+    rep = equivariance_error(np.eye(5), [[1.0, 2.0]], (1, 2), padding="zeros")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rep.max_abs = 0.0
+    with pytest.raises(ValueError, match="read-only"):
+        rep.difference[0, 0] = 1.0
+    assert rep.n_different == int(np.count_nonzero(np.abs(rep.difference) > rep.atol))
+
+
+def test_summary_states_exact_and_border_cases():
+    x = np.random.default_rng(3).random((12, 12))
+    assert equivariance_error(x, EDGE_KERNEL, (2, 1)).summary().endswith("= 0 (exact)")
+    rep = equivariance_error(x, EDGE_KERNEL, (2, 1), padding="zeros")
+    assert f"all within {rep.border} of the edge" in rep.summary()
+
+
+def test_explicit_atol_counts_only_larger_differences():
+    x = np.random.default_rng(4).random((10, 10))
+    rep = equivariance_error(x, EDGE_KERNEL, (1, 1), padding="zeros")
+    loose = equivariance_error(x, EDGE_KERNEL, (1, 1), padding="zeros", atol=rep.max_abs)
+    assert rep.n_different > 0 and loose.n_different == 0 and loose.atol == rep.max_abs
+
+
+# --------------------------------------------------------------------------- the section's example
+
+def test_edge_at_10_20_shifted_by_5_3_fires_at_15_23():
+    x = short_edge((32, 40), (10, 20))
+    before = detector_map(x, EDGE_KERNEL, padding="zeros")
+    after = detector_map(shift(x, (5, 3), boundary="zeros"), EDGE_KERNEL, padding="zeros")
+    assert peak_position(before) == (10, 20)
+    assert peak_position(after) == (10 + 5, 20 + 3)
+    # a unique peak of value 1 + 2 + 1 (the kernel's column weights) in both
+    assert np.count_nonzero(before == before.max()) == 1 and before.max() == 4.0
+    assert after.max() == before.max()
+    # and the detector map agrees with SciPy's
+    np.testing.assert_allclose(before, scipy_same(x, EDGE_KERNEL, "zeros"))
+
+
+@given(st.integers(5, 30), st.integers(8, 30), st.data())
+def test_short_edge_peak_is_its_position(h, w, data):
+    r = data.draw(st.integers(1, h - 2))
+    n = data.draw(st.integers(2, w - 2))
+    c = data.draw(st.integers(1, w - 1 - n))
+    x = short_edge((h, w), (r, c), length=n)
+    assert peak_position(scipy_same(x, EDGE_KERNEL, "zeros")) == (r, c)
+
+
+def test_peak_position_is_first_argmax():
+    y = np.array([[0.0, 2.0], [2.0, -1.0]])
+    assert peak_position(y) == (0, 1)
+
+
+# --------------------------------------------------------------------------- border_width
+
+@given(st.integers(1, 9), st.integers(1, 9), st.integers(0, 2**32 - 1), st.floats(0, 1))
+def test_border_width_matches_peeling_definition(h, w, seed, p):
+    mask = np.random.default_rng(seed).random((h, w)) < p * 0.3
+    b = 0   # smallest b whose inner rectangle mask[b:h-b, b:w-b] holds nothing
+    while mask[b:h - b, b:w - b].any():
+        b += 1
+    assert border_width(mask) == b
+
+
+# --------------------------------------------------------------------------- pooling
+
+@given(image_kernel(max_side=12), st.data())
+def test_max_pool_matches_scipy_maximum_filter(xk, data):
+    x, _ = xk
+    kh = data.draw(st.integers(1, x.shape[0]))
+    kw = data.draw(st.integers(1, x.shape[1]))
+    sr, sc = data.draw(st.integers(1, 4)), data.draw(st.integers(1, 4))
+    full = ndi.maximum_filter(x, size=(kh, kw), mode="constant", cval=-np.inf,
+                              origin=(-(kh // 2), -(kw // 2)))
+    expected = full[:x.shape[0] - kh + 1:sr, :x.shape[1] - kw + 1:sc]
+    np.testing.assert_array_equal(max_pool2d(x, (kh, kw), stride=(sr, sc)), expected)
+
+
+def test_max_pool_default_stride_is_size():
+    x = np.arange(30.0).reshape(5, 6)
+    np.testing.assert_array_equal(max_pool2d(x, 2), [[7, 9, 11], [19, 21, 23]])
+    np.testing.assert_array_equal(max_pool2d(x, 1), x)
+
+
+@given(st.integers(2, 4), st.sampled_from([(0, 1), (0, -1), (1, 0), (-1, 0)]),
+       st.integers(0, 2**32 - 1))
+def test_one_pixel_shift_changes_every_detector_value_but_only_part_of_the_pooled(p, off, seed):
+    x = np.random.default_rng(seed).standard_normal((8 * p, 8 * p))
+    ch = pooling_change(x, EDGE_KERNEL, off, pool_size=p)
+    assert ch.detector_fraction == 1.0
+    assert 0.0 < ch.pooled_fraction < 1.0
+    assert ch.pooled_relative < ch.detector_relative
+    # the pooled maps are max pools of the SciPy detector maps
+    np.testing.assert_allclose(ch.pooled, max_pool2d(scipy_same(x, EDGE_KERNEL, "circular"), p))
+    np.testing.assert_allclose(
+        ch.pooled_shifted,
+        max_pool2d(scipy_same(np.roll(x, off, axis=(0, 1)), EDGE_KERNEL, "circular"), p))
+
+
+def test_no_shift_changes_nothing_and_a_window_shift_moves_pooled_map():
+    x = np.random.default_rng(5).standard_normal((24, 24))
+    still = pooling_change(x, EDGE_KERNEL, (0, 0), pool_size=4)
+    assert still.detector_fraction == still.pooled_fraction == still.pooled_relative == 0.0
+    # shifting by a whole window (circular) rolls the pooled map by one cell: equivariant again
+    moved = pooling_change(x, EDGE_KERNEL, (0, 4), pool_size=4)
+    np.testing.assert_allclose(moved.pooled_shifted, np.roll(moved.pooled, 1, axis=1))
+
+
+def test_rectified_detector_is_relu_of_linear():
+    x = np.random.default_rng(6).standard_normal((10, 10))
+    np.testing.assert_array_equal(detector_map(x, EDGE_KERNEL, rectify=True),
+                                  np.maximum(scipy_same(x, EDGE_KERNEL, "circular"), 0))
+
+
+def test_relative_change_when_before_is_zero():
+    zero = np.zeros((6, 6))
+    ch = pooling_change(zero, EDGE_KERNEL, (0, 1), pool_size=2)
+    assert ch.detector_relative == 0.0 and ch.pooled_fraction == 0.0
+    bar = np.zeros((6, 6))
+    bar[:, 0] = 1.0       # a 1x1 kernel keeps the bar; the shift moves it to column 1
+    ch = pooling_change(bar, [[1.0]], (0, 1), pool_size=2, boundary="zeros")
+    assert ch.detector_relative == pytest.approx(np.sqrt(2))   # sqrt(6 + 6) / sqrt(6)
+    assert ch.pooled_relative == 0.0      # both columns fall in the same 2-wide windows
+
+
+def test_invariance_curve_tabulates_pooling_change():
+    x = np.random.default_rng(7).standard_normal((24, 24))
+    offs = [(0, d) for d in range(5)]
+    for measure, attr in (("fraction", "fraction"), ("relative", "relative")):
+        curve = invariance_curve(x, EDGE_KERNEL, offs, [2, 3], measure=measure)
+        assert curve.pooled.shape == (2, 5) and curve.offsets == tuple(offs)
+        for j, off in enumerate(offs):
+            for i, p in enumerate((2, 3)):
+                ch = pooling_change(x, EDGE_KERNEL, off, pool_size=p)
+                assert curve.pooled[i, j] == getattr(ch, f"pooled_{attr}")
+                assert curve.detector[j] == getattr(ch, f"detector_{attr}")
+
+
+# --------------------------------------------------------------------------- bad input
+
+X = np.ones((6, 6))
+K = np.ones((3, 3))
+
+BAD = [
+    (TypeError, "x must be a real numeric array", lambda: shift(np.array(["a"]), 1)),
+    (ValueError, "x must be 2-D", lambda: shift(np.ones(4), 1)),
+    (ValueError, "x must not be empty", lambda: shift(np.ones((0, 3)), 1)),
+    (ValueError, "x must be finite", lambda: shift(np.array([[np.nan]]), 1)),
+    (TypeError, "offset must be an integer", lambda: shift(X, 1.5)),
+    (TypeError, r"offset\[1\] must be an integer", lambda: shift(X, (1, 0.5))),
+    (TypeError, "offset must be an integer or a pair", lambda: shift(X, (1, 2, 3))),
+    (ValueError, "boundary must be one of 'circular', 'zeros'", lambda: shift(X, 1, boundary="wrap")),
+    (ValueError, "kernel must be 2-D", lambda: equivariance_error(X, np.ones(3), 1)),
+    (ValueError, "kernel must be finite", lambda: equivariance_error(X, [[np.inf]], 1)),
+    (TypeError, "kernel must be a real numeric array", lambda: equivariance_error(X, [[1j]], 1)),
+    (ValueError, "kernel of shape .* must not be larger than x",
+     lambda: equivariance_error(X, np.ones((7, 2)), 1)),
+    (ValueError, "padding must be one of 'circular', 'zeros'",
+     lambda: equivariance_error(X, K, 1, padding="reflect")),
+    (ValueError, "stride must be an integer >= 1", lambda: equivariance_error(X, K, 1, stride=0)),
+    (TypeError, "stride must be an integer", lambda: equivariance_error(X, K, 1, stride=1.0)),
+    (ValueError, "boundary must be one of", lambda: equivariance_error(X, K, 1, boundary="same")),
+    (ValueError, "atol must be a finite number >= 0", lambda: equivariance_error(X, K, 1, atol=-1)),
+    (TypeError, "atol must be a real number", lambda: equivariance_error(X, K, 1, atol="0")),
+    (ValueError, r"stride\[0\] must be an integer >= 1", lambda: output_offset(1, (0, 1))),
+    (ValueError, "mask must be 2-D", lambda: border_width(np.ones(3, dtype=bool))),
+    (ValueError, "size must be an integer >= 1", lambda: max_pool2d(X, 0)),
+    (ValueError, "size .* must not be larger than x", lambda: max_pool2d(X, (7, 1))),
+    (ValueError, "stride must be an integer >= 1", lambda: max_pool2d(X, 2, stride=-1)),
+    (TypeError, "size must be an integer", lambda: max_pool2d(X, "2")),
+    (ValueError, "x must be 2-D", lambda: max_pool2d(np.ones((2, 2, 2)), 1)),
+    (TypeError, "rectify must be True or False", lambda: detector_map(X, K, rectify=1)),
+    (ValueError, "padding must be one of", lambda: detector_map(X, K, padding="full")),
+    (ValueError, "pool_size must be an integer >= 1", lambda: pooling_change(X, K, 1, pool_size=0)),
+    (ValueError, "pool_size .* must not be larger than x",
+     lambda: pooling_change(X, K, 1, pool_size=7)),
+    (ValueError, "pool_stride must be an integer >= 1",
+     lambda: pooling_change(X, K, 1, pool_size=2, pool_stride=0)),
+    (ValueError, "kernel of shape", lambda: pooling_change(X, np.ones((1, 9)), 1, pool_size=2)),
+    (ValueError, "offsets must hold at least one shift", lambda: invariance_curve(X, K, [], [2])),
+    (ValueError, "pool_sizes must hold at least one size", lambda: invariance_curve(X, K, [0], [])),
+    (ValueError, "measure must be one of 'fraction', 'relative'",
+     lambda: invariance_curve(X, K, [0], [2], measure="max")),
+    (TypeError, r"offsets\[1\] must be an integer", lambda: invariance_curve(X, K, [0, 0.5], [2])),
+    (ValueError, r"pool_sizes\[0\] must be an integer >= 1", lambda: invariance_curve(X, K, [0], [0])),
+    (ValueError, "position row must be between 1 and H - 2", lambda: short_edge((10, 20), (0, 5))),
+    (ValueError, "position column must satisfy", lambda: short_edge((10, 20), (5, 15), length=6)),
+    (ValueError, "length must be an integer >= 2", lambda: short_edge((10, 20), (5, 5), length=1)),
+    (ValueError, "shape must be a tuple of 2 integers", lambda: short_edge((10,), (5, 5))),
+    (ValueError, "response must be 2-D", lambda: peak_position(np.ones(3))),
+]
+
+
+@pytest.mark.parametrize("exc, match, call", BAD, ids=[m for _, m, _ in BAD])
+def test_bad_input_is_refused_with_a_clear_message(exc, match, call):
+    with pytest.raises(exc, match=match):
+        call()
