@@ -164,7 +164,12 @@ def test_median_time_rejects_bad_input(kwargs, error, match):
 
 # ---------------------------------------------------------------- the timers (bookkeeping only)
 
+def _time_local(shapes, kernel_shape, **options):
+    return time_method("local", shapes, kernel_shape, **options)
+
+
 @pytest.mark.parametrize("timer, method", [(time_dense_matvec, "dense"),
+                                           (_time_local, "local"),
                                            (time_sparse_matvec, "sparse"),
                                            (time_convolution, "conv")])
 def test_timers_count_what_they_run(timer, method):
@@ -217,7 +222,7 @@ def test_threads_none_leaves_the_pools_alone():
 
 
 @pytest.mark.parametrize("args, kwargs, error, match", [
-    (("fft", [8]), {}, ValueError, "method must be one of 'dense', 'sparse', 'conv'"),
+    (("fft", [8]), {}, ValueError, "method must be one of 'dense', 'local', 'sparse', 'conv'"),
     (("conv", [8]), dict(mode="wrap"), ValueError, "mode must be one of"),
     (("conv", []), {}, ValueError, "at least one image shape"),
     (("conv", "8x8"), {}, TypeError, "shapes must be a sequence"),
