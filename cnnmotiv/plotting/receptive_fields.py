@@ -1,0 +1,695 @@
+"""Receptive fields that grow with depth: in 1-D stacks, on the photo, and measured.
+
+Three pictures of one fact: a unit of layer ``l`` sees a window of the input
+that widens with every layer stacked below it.
+
+* :func:`plot_layer_stack` draws stacked 1-D layers from the non-zeros of
+  their real matrices (:func:`cnnmotiv.matrices.correlation_matrix_1d`) and
+  follows one top unit down, layer by layer, colouring every unit it depends on.
+* :func:`plot_field_squares` draws, on the photo, the square of input pixels
+  seen by a unit of each layer (:func:`cnnmotiv.receptive_fields.input_region`).
+* :func:`plot_effective_receptive_field` shows how much each input pixel
+  actually matters (the *effective* receptive field, a heatmap) inside the
+  theoretical square, and :func:`plot_erf_spread` how its width grows only
+  like the square root of depth while the square grows linearly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
+from matplotlib.patches import Rectangle
+from matplotlib.text import Text
+
+from cnnmotiv._validation import as_float_array, check_choice, check_int, check_pair
+from cnnmotiv.plotting.style import PALETTE, ROLE, SEQUENTIAL_CMAP, new_axes, new_figure
+
+__all__ = [
+    "FIGURES",
+    "LAYER_COLOURS",
+    "PHOTO_POINT",
+    "FieldSquares",
+    "LayerStack",
+    "StackDrawing",
+    "draw_field_squares",
+    "draw_layer_stack",
+    "field_layers",
+    "layer_stack",
+    "plot_effective_receptive_field",
+    "plot_erf_spread",
+    "plot_field_squares",
+    "plot_layer_stack",
+    "plot_receptive_fields",
+    "uniform_erf_std",
+]
+
+#: One colour per layer's square on the photo (Okabe-Ito; the first five avoid the green and
+#: blue that mean "convolution" and "chosen unit", and all stand out on a grey photo).
+LAYER_COLOURS = (PALETTE["orange"], PALETTE["sky"], PALETTE["vermillion"], PALETTE["yellow"],
+                 PALETTE["purple"], PALETTE["green"], PALETTE["blue"], PALETTE["black"])
+
+_MUTED_EDGE = (0.6, 0.6, 0.6, 0.3)
+
+#: (row, col) of the default unit on the 280×320 photo: on an eye, so the zoom is legible.
+PHOTO_POINT = (72, 135)
+
+
+def field_layers(depth: int, kernel_size, *, stride=1, dilation=1, same: bool = False):
+    """``depth`` identical convolution layers as :class:`~cnnmotiv.receptive_fields.LayerSpec`.
+
+    Parameters
+    ----------
+    depth : int
+        Number of layers (at least 1).
+    kernel_size, stride, dilation : int or (int, int)
+        Geometry of every layer.
+    same : bool
+        If true, pad each layer by ``dilation * (kernel_size - 1) // 2`` on
+        each side (so odd kernels keep the size with stride 1); else no padding.
+
+    Returns
+    -------
+    list of LayerSpec
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a non-positive or non-integer argument.
+
+    Examples
+    --------
+    >>> from cnnmotiv.receptive_fields import receptive_field
+    >>> [info.size for info in receptive_field(field_layers(3, 3))]
+    [(3, 3), (5, 5), (7, 7)]
+    """
+    from cnnmotiv.receptive_fields import LayerSpec
+
+    depth = check_int(depth, "depth")
+    k = check_pair(kernel_size, "kernel_size")
+    s = check_pair(stride, "stride")
+    d = check_pair(dilation, "dilation")
+    pad = (d[0] * (k[0] - 1) // 2, d[1] * (k[1] - 1) // 2) if same else (0, 0)
+    return [LayerSpec(kernel_size=k, stride=s, padding=pad, dilation=d) for _ in range(depth)]
+
+
+# ---------------------------------------------------------------------------
+# 1-D stacks
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LayerStack:
+    """Stacked 1-D valid convolutions, as matrices, with one top unit traced down.
+
+    Attributes
+    ----------
+    matrices : list of ndarray
+        ``matrices[l]`` maps layer ``l`` (``(n_l,)``) to layer ``l + 1``;
+        layer 0 is the input.
+    positions : list of ndarray
+        Input coordinate of the centre of each unit, per layer (layer 0:
+        ``0 .. n-1``), found from the matrices: each unit sits at the mean
+        position of the units it reads.
+    field : list of ndarray
+        ``field[l]``: indices of the layer-``l`` units that the chosen top unit
+        depends on (``field[depth] == [unit]``).
+    unit : int
+        The chosen unit of the top layer.
+    """
+
+    matrices: list
+    positions: list
+    field: list
+    unit: int
+
+    @property
+    def depth(self) -> int:
+        """Number of layers above the input."""
+        return len(self.matrices)
+
+    def span(self, layer: int = 0) -> int:
+        """Width (``last - first + 1``) of the traced field at ``layer``."""
+        f = self.field[layer]
+        return int(f[-1] - f[0] + 1)
+
+
+def layer_stack(depth: int, kernel_size: int, *, stride: int = 1, dilation: int = 1,
+                n: int | None = None, unit: int | None = None) -> LayerStack:
+    """Build ``depth`` stacked 1-D valid convolutions and trace one top unit down.
+
+    Parameters
+    ----------
+    depth, kernel_size, stride, dilation : int
+        Geometry of every layer.
+    n : int, optional
+        Input length; default: the top unit's field plus two top-layer strides,
+        so that the top layer has three units.
+    unit : int, optional
+        The traced top unit; default: the middle one.
+
+    Returns
+    -------
+    LayerStack
+
+    Raises
+    ------
+    ValueError
+        If ``n`` is too short for the stack (the top layer would be empty) or
+        ``unit`` is out of range.
+    TypeError
+        For non-integer arguments.
+
+    Notes
+    -----
+    The trace uses only the non-zeros of the matrices: the units that layer
+    ``l + 1``'s field reads are the non-zero columns of its rows. For a 1-D
+    valid stack its width is the closed form
+    ``1 + sum_l (k - 1) * dilation * stride**(l - 1)``.
+
+    Examples
+    --------
+    >>> st = layer_stack(3, 3)
+    >>> [len(f) for f in st.field]
+    [7, 5, 3, 1]
+    >>> st.span(0)
+    7
+    """
+    from cnnmotiv.matrices import correlation_matrix_1d
+
+    depth = check_int(depth, "depth")
+    k = check_int(kernel_size, "kernel_size")
+    s = check_int(stride, "stride")
+    d = check_int(dilation, "dilation")
+    size, jump = 1, 1
+    for _ in range(depth):
+        size += (k - 1) * d * jump
+        jump *= s
+    n = size + 2 * jump if n is None else check_int(n, "n")
+    if n < size:
+        raise ValueError(f"n must be at least the top unit's field, {size}, for depth={depth}, "
+                         f"kernel_size={k}, stride={s}, dilation={d}; got {n}")
+    kernel = np.ones(k)
+    matrices, positions = [], [np.arange(n, dtype=float)]
+    length = n
+    for _ in range(depth):
+        m = correlation_matrix_1d(kernel, length, mode="valid", stride=s, dilation=d)
+        reads = m != 0
+        positions.append(reads @ positions[-1] / reads.sum(axis=1))
+        matrices.append(m)
+        length = m.shape[0]
+    top = matrices[-1].shape[0]
+    unit = top // 2 if unit is None else check_int(unit, "unit", minimum=0)
+    if unit >= top:
+        raise ValueError(f"unit must be a top-layer index in 0..{top - 1}; got {unit}")
+    field = [np.array([unit])]
+    for m in reversed(matrices):
+        field.append(np.flatnonzero((m[field[-1]] != 0).any(axis=0)))
+    return LayerStack(matrices, positions, field[::-1], unit)
+
+
+@dataclass
+class StackDrawing:
+    """Artists of :func:`draw_layer_stack`, redrawn in place by :meth:`update`."""
+
+    ax: Axes
+    lines: LineCollection
+    highlight: LineCollection
+    units: PathCollection
+    count: Text
+    stack: LayerStack | None = None
+    counts: dict = field(default_factory=dict)
+
+    def update(self, stack: LayerStack) -> dict:
+        """Redraw for ``stack``; return what was drawn.
+
+        Returns
+        -------
+        dict
+            ``field_size`` (width of the top unit's field on the input),
+            ``traced_units`` (units it depends on, per layer, input first),
+            ``segments`` (lines drawn = non-zeros of all matrices),
+            ``highlighted`` (lines inside the field), ``n``, ``depth``.
+        """
+        segs, lit = [], []
+        for l, m in enumerate(stack.matrices):
+            rows, cols = np.nonzero(m)
+            lo, hi = stack.positions[l][cols], stack.positions[l + 1][rows]
+            segs.append(np.stack([np.column_stack([lo, np.full(lo.size, l)]),
+                                  np.column_stack([hi, np.full(hi.size, l + 1)])], axis=1))
+            lit.append(np.isin(rows, stack.field[l + 1]) & np.isin(cols, stack.field[l]))
+        segs = np.concatenate(segs).astype(float)
+        lit = np.concatenate(lit)
+        self.lines.set_segments(segs[~lit])
+        self.highlight.set_segments(segs[lit])
+        offsets, faces = [], []
+        for l, pos in enumerate(stack.positions):
+            offsets.append(np.column_stack([pos, np.full(pos.size, l)]))
+            face = np.full(pos.size, "white", dtype=object)
+            face[stack.field[l]] = ROLE["conv"]
+            if l == stack.depth:
+                face[stack.unit] = ROLE["highlight"]
+            faces.extend(face)
+        self.units.set_offsets(np.concatenate(offsets))
+        self.units.set_facecolors(faces)
+        n = stack.positions[0].size
+        size = max(14.0, min(60.0, 2400.0 / n))
+        self.units.set_sizes([size])
+        xlim, ylim = (-0.8, n - 0.2), (-0.4, stack.depth + 0.4)
+        if self.ax.get_xlim() != xlim:
+            self.ax.set_xlim(xlim)
+        if self.ax.get_ylim() != ylim:
+            self.ax.set_ylim(ylim)
+            self.ax.set_yticks(range(stack.depth + 1),
+                               ["input"] + [f"layer {l}" for l in range(1, stack.depth + 1)])
+        sizes = [stack.span(l) for l in range(stack.depth + 1)]
+        self.count.set_text(f"top unit sees {sizes[0]} inputs")
+        self.stack = stack
+        self.counts = {"field_size": sizes[0],
+                       "traced_units": [int(f.size) for f in stack.field],
+                       "segments": int(segs.shape[0]), "highlighted": int(lit.sum()),
+                       "n": n, "depth": stack.depth}
+        return self.counts
+
+
+def draw_layer_stack(stack: LayerStack, *, title: str = "Stacked 1-D layers",
+                     ax: Axes | None = None) -> StackDrawing:
+    """Draw a :class:`LayerStack` and return its artists (see :func:`plot_layer_stack`)."""
+    ax = new_axes(ax, figsize=(6.0, 3.0))
+    lines = LineCollection([], colors=[_MUTED_EDGE], linewidths=0.7, zorder=1)
+    highlight = LineCollection([], colors=[ROLE["conv"]], linewidths=1.8, zorder=2)
+    ax.add_collection(lines)
+    ax.add_collection(highlight)
+    units = ax.scatter([], [], s=40, edgecolors=PALETTE["grey"], linewidths=0.8, zorder=3)
+    ax.set_title(title, fontsize=10, loc="left")
+    count = ax.set_title("", fontsize=10, loc="right", color=ROLE["conv"], fontweight="bold")
+    ax.set_xlabel("input position")
+    ax.tick_params(axis="y", length=0)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    drawing = StackDrawing(ax, lines, highlight, units, count)
+    drawing.update(stack)
+    return drawing
+
+
+def plot_layer_stack(depth: int = 3, kernel_size: int = 3, *, stride: int = 1,
+                     dilation: int = 1, n: int | None = None, unit: int | None = None,
+                     ax: Axes | None = None) -> Axes:
+    """Stacked 1-D convolutions, with the field of one top unit coloured at every layer.
+
+    Each line is a non-zero of a layer's matrix (:func:`layer_stack`); the
+    coloured units are those the chosen top unit (blue) depends on, and the
+    right-hand title states how many inputs it sees.
+
+    Parameters
+    ----------
+    depth, kernel_size, stride, dilation : int
+        Geometry of every layer (valid convolutions, no padding).
+    n : int, optional
+        Input length (default: field of the top unit plus two top strides).
+    unit : int, optional
+        Traced top unit (default: the middle one).
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`layer_stack`.
+
+    Examples
+    --------
+    >>> ax = plot_layer_stack(2, 3, n=9)
+    >>> st = layer_stack(2, 3, n=9)
+    >>> drawn = sum(len(c.get_segments()) for c in ax.collections[:2])
+    >>> bool(drawn == sum(np.count_nonzero(m) for m in st.matrices))
+    True
+    """
+    stack = layer_stack(depth, kernel_size, stride=stride, dilation=dilation, n=n, unit=unit)
+    return draw_layer_stack(stack, ax=ax).ax
+
+
+# ---------------------------------------------------------------------------
+# 2-D squares on the photo
+# ---------------------------------------------------------------------------
+
+def _layer_lengths(shape, layers):
+    lengths = [tuple(shape)]
+    for spec in layers:
+        k = check_pair(spec.kernel_size, "kernel_size")
+        s = check_pair(spec.stride, "stride")
+        p = check_pair(spec.padding, "padding", minimum=0)
+        d = check_pair(spec.dilation, "dilation")
+        lengths.append(tuple((lengths[-1][a] + 2 * p[a] - d[a] * (k[a] - 1) - 1) // s[a] + 1
+                             for a in range(2)))
+    return lengths
+
+
+def _nearest_units(shape, layers, point):
+    """For each depth, the unit whose field centre is nearest ``point`` (row, col)."""
+    from cnnmotiv.receptive_fields import receptive_field
+
+    infos = receptive_field(layers)
+    lengths = _layer_lengths(shape, layers)[1:]
+    units = []
+    for info, length in zip(infos, lengths):
+        if min(length) < 1:
+            raise ValueError(f"the stack leaves no output unit on an image of shape {shape}")
+        units.append(tuple(int(np.clip(round((point[a] - info.start[a]) / info.jump[a]),
+                                       0, length[a] - 1)) for a in range(2)))
+    return infos, units
+
+
+@dataclass
+class FieldSquares:
+    """Artists of :func:`draw_field_squares`, redrawn in place by :meth:`update`."""
+
+    ax: Axes
+    image: AxesImage
+    squares: list
+    labels: list
+    marker: object
+    zoom: bool = True
+    window_box: Rectangle | None = None
+    counts: dict = field(default_factory=dict)
+
+    @staticmethod
+    def _window(shape, centre, largest):
+        """Square view around ``centre`` holding the largest field with a margin, in the image."""
+        side = min(max(32, int(np.ceil(1.5 * largest))), min(shape))
+        limits = []
+        for axis in (1, 0):
+            lo = int(round(centre[axis] - side / 2))
+            lo = min(max(lo, 0), shape[axis] - side)
+            limits.append((lo - 0.5, lo + side - 0.5))
+        return limits[0], limits[1][::-1]
+
+    def update(self, layers, *, point=None) -> dict:
+        """Show the fields of ``layers`` (at most ``len(self.squares)`` of them).
+
+        Returns
+        -------
+        dict
+            ``units`` (row, col index chosen at each layer), ``regions``
+            (``((r0, r1), (c0, c1))`` per layer, from
+            :func:`~cnnmotiv.receptive_fields.input_region`), ``sizes``
+            (closed-form field size per layer), ``point``.
+        """
+        from cnnmotiv.receptive_fields import input_region
+
+        shape = self.image.get_array().shape
+        if len(layers) > len(self.squares):
+            raise ValueError(f"layers: at most {len(self.squares)} layers can be drawn here; "
+                             f"got {len(layers)}")
+        point = ((shape[0] - 1) / 2, (shape[1] - 1) / 2) if point is None else point
+        infos, units = _nearest_units(shape, layers, point)
+        regions = []
+        for l, (square, label) in enumerate(zip(self.squares, self.labels)):
+            if l >= len(layers):
+                square.set_visible(False)
+                label.set_visible(False)
+                continue
+            (r0, r1), (c0, c1) = input_region(layers[:l + 1], units[l])
+            regions.append(((int(r0), int(r1)), (int(c0), int(c1))))
+            square.set_bounds(c0 - 0.5, r0 - 0.5, c1 - c0, r1 - r0)
+            square.set_visible(True)
+            label.set_text(f"layer {l + 1}: {infos[l].size[0]}×{infos[l].size[1]}")
+            label.set_visible(True)
+        info = infos[-1]
+        cy = info.start[0] + units[-1][0] * info.jump[0]
+        cx = info.start[1] + units[-1][1] * info.jump[1]
+        self.marker.set_data([cx], [cy])
+        window = self._window(shape, (cy, cx), max(max(i.size) for i in infos))
+        if self.zoom and (self.ax.get_xlim(), self.ax.get_ylim()) != window:
+            self.ax.set_xlim(window[0])
+            self.ax.set_ylim(window[1])
+        if self.window_box is not None:
+            (x0, x1), (y1, y0) = window
+            self.window_box.set_bounds(x0, y0, x1 - x0, y1 - y0)
+        self.counts = {"units": units, "regions": regions,
+                       "sizes": [tuple(i.size) for i in infos], "point": tuple(point),
+                       "window": window}
+        return self.counts
+
+
+def draw_field_squares(image, layers, *, point=None, max_layers: int | None = None,
+                       zoom: bool = True, ax: Axes | None = None) -> FieldSquares:
+    """Draw ``image`` with one square per layer's receptive field; return the artists.
+
+    See :func:`plot_field_squares`; ``max_layers`` reserves squares for later
+    updates with deeper stacks (default: ``len(layers)``).
+    """
+    image = as_float_array(image, "image", ndim=2)
+    max_layers = len(layers) if max_layers is None else check_int(max_layers, "max_layers")
+    ax = new_axes(ax, figsize=(4.5, 4.0))
+    im = ax.imshow(image, cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
+    squares, labels = [], []
+    for l in range(max_layers):
+        colour = LAYER_COLOURS[l % len(LAYER_COLOURS)]
+        squares.append(ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor=colour,
+                                              linewidth=2.0, zorder=3)))
+        labels.append(ax.text(1.02, 1.0 - 0.075 * l, "", transform=ax.transAxes, color=colour,
+                              fontsize=9, fontweight="bold", va="top", ha="left"))
+    (marker,) = ax.plot([], [], marker="+", color=ROLE["highlight"], markersize=9,
+                        markeredgewidth=2, linestyle="none", zorder=4)
+    ax.set_xlim(-0.5, image.shape[1] - 0.5)
+    ax.set_ylim(image.shape[0] - 0.5, -0.5)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    drawing = FieldSquares(ax, im, squares, labels, marker, zoom)
+    drawing.update(layers, point=point)
+    return drawing
+
+
+def plot_field_squares(image, layers, *, point=None, zoom: bool = True,
+                       ax: Axes | None = None) -> Axes:
+    """The input square seen by one unit of each layer, drawn on an image.
+
+    For every depth ``l`` the unit of layer ``l`` whose field is centred
+    nearest ``point`` is chosen, and the rows and columns it reads
+    (:func:`cnnmotiv.receptive_fields.input_region` of the first ``l``
+    layers) are outlined, one colour per layer, with the size on the right.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+        Grey values in ``[0, 1]``.
+    layers : sequence of LayerSpec
+    point : (float, float), optional
+        (row, col) the units are chosen around; default: the image centre.
+    zoom : bool
+        Show only a square window around the unit, 1.5 times the largest
+        field (at least 32 pixels, at most the image); else the whole image.
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad image, or a stack that leaves no output unit on it.
+
+    Examples
+    --------
+    >>> ax = plot_field_squares(np.zeros((40, 50)), field_layers(3, 3, same=True))
+    >>> [(p.get_width(), p.get_height()) for p in ax.patches]
+    [(3, 3), (5, 5), (7, 7)]
+    """
+    return draw_field_squares(image, layers, point=point, zoom=zoom, ax=ax).ax
+
+
+# ---------------------------------------------------------------------------
+# effective receptive field
+# ---------------------------------------------------------------------------
+
+def uniform_erf_std(depth: int, kernel_size: int) -> float:
+    """Spread of the effective receptive field of a stack of uniform kernels.
+
+    Each layer adds an independent step uniform on ``k`` positions, of
+    variance ``(k**2 - 1) / 12``; after ``depth`` layers the variance is the
+    sum, so the standard deviation is ``sqrt(depth * (k**2 - 1) / 12)``: it
+    grows like the square root of depth, while the field's width
+    ``1 + depth * (k - 1)`` grows linearly.
+
+    Examples
+    --------
+    >>> round(uniform_erf_std(4, 3), 6)
+    1.632993
+    """
+    depth = check_int(depth, "depth")
+    kernel_size = check_int(kernel_size, "kernel_size")
+    return float(np.sqrt(depth * (kernel_size ** 2 - 1) / 12))
+
+
+def plot_effective_receptive_field(depth: int = 4, kernel_size: int = 3, *,
+                                   kernel: str = "uniform", rng=0, size: int | None = None,
+                                   ax: Axes | None = None) -> Axes:
+    """The effective receptive field as a heatmap inside the theoretical square.
+
+    Parameters
+    ----------
+    depth, kernel_size : int
+    kernel : {'uniform', 'random'}
+        Passed to :func:`cnnmotiv.receptive_fields.effective_receptive_field`.
+    rng : int or Generator
+    size : int, optional
+        Side of the map (default: the theoretical field plus 3 pixels per side).
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        With one image (the map, summing to 1) and one square (the theoretical field).
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`~cnnmotiv.receptive_fields.effective_receptive_field`.
+
+    Examples
+    --------
+    >>> ax = plot_effective_receptive_field(3, 3)
+    >>> ax.patches[0].get_width()
+    7
+    """
+    from cnnmotiv.receptive_fields import effective_receptive_field
+
+    kernel = check_choice(kernel, "kernel", ("uniform", "random"))
+    depth = check_int(depth, "depth")
+    kernel_size = check_int(kernel_size, "kernel_size")
+    width = 1 + depth * (kernel_size - 1)
+    size = width + 6 if size is None else size
+    erf = effective_receptive_field(depth, kernel_size, kernel=kernel, rng=rng, size=size)
+    ax = new_axes(ax, figsize=(4.0, 3.6))
+    S = erf.shape[0]
+    im = ax.imshow(erf, cmap=SEQUENTIAL_CMAP, interpolation="nearest")
+    ax.figure.colorbar(im, ax=ax, shrink=0.85, label="share of the gradient")
+    c = (S - 1) / 2
+    ax.add_patch(Rectangle((c - width / 2, c - width / 2), width, width, fill=False,
+                           edgecolor=ROLE["theory"], linewidth=2, linestyle="--",
+                           label=f"theoretical field {width}×{width}"))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.02), fontsize=8, frameon=False)
+    ax.set_title(f"Effective field: {depth} layers of {kernel_size}×{kernel_size} ({kernel})",
+                 fontsize=10)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return ax
+
+
+def plot_erf_spread(max_depth: int = 10, kernel_size: int = 3, *, kernel: str = "uniform",
+                    rng=0, ax: Axes | None = None) -> Axes:
+    """Width of the effective field (measured) and of the theoretical field, against depth.
+
+    The measured spread is the standard deviation along the columns, in
+    pixels, of each depth's map (:func:`~cnnmotiv.receptive_fields.erf_growth`);
+    the dotted curve is :func:`uniform_erf_std` (square-root law) and the
+    straight line the half-width ``depth * (k - 1) / 2`` of the theoretical
+    field.
+
+    Parameters
+    ----------
+    max_depth, kernel_size : int
+    kernel : {'uniform', 'random'}
+    rng : int or Generator
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = plot_erf_spread(4, 3)
+    >>> [len(line.get_xdata()) for line in ax.lines]
+    [4, 4, 4]
+    """
+    from cnnmotiv.receptive_fields import erf_growth
+
+    max_depth = check_int(max_depth, "max_depth")
+    kernel_size = check_int(kernel_size, "kernel_size")
+    kernel = check_choice(kernel, "kernel", ("uniform", "random"))
+    growth = erf_growth(max_depth, kernel_size, kernel=kernel, rng=rng)
+    depths, spread = growth.depths, growth.spread[:, 1]
+    ax = new_axes(ax, figsize=(4.5, 3.4))
+    ax.plot(depths, depths * (kernel_size - 1) / 2, color=ROLE["theory"], linewidth=2,
+            label="half-width of theoretical field (linear)")
+    ax.plot(depths, [uniform_erf_std(int(d), kernel_size) for d in depths], color=ROLE["conv"],
+            linestyle=":", linewidth=2, label=r"$\sqrt{L\,(k^2-1)/12}$ (square root)")
+    ax.plot(depths, spread, "o", color=ROLE["highlight"], label=f"measured spread ({kernel})")
+    ax.set_xlabel("depth L (layers)")
+    ax.set_ylabel("pixels")
+    ax.set_title(f"Effective field grows like √L ({kernel_size}×{kernel_size} kernels)",
+                 fontsize=10)
+    ax.legend(fontsize=8, loc="upper left")
+    ax.grid(alpha=0.3)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return ax
+
+
+def plot_receptive_fields(depth: int = 3, kernel_size: int = 3, *, stride: int = 1,
+                          dilation: int = 1, image=None, point=None,
+                          fig: Figure | None = None) -> Figure:
+    """The 1-D stack beside the photo and a zoom with each layer's square.
+
+    Left: :func:`plot_layer_stack`. Middle: the whole photo, with the zoomed
+    window outlined in yellow. Right: the zoom, with the field of one unit of
+    each layer (``same`` padding, so every layer has units near the point).
+
+    Parameters
+    ----------
+    depth, kernel_size, stride, dilation : int
+    image : array_like, shape (H, W), optional
+        Default: :func:`cnnmotiv.data.photo`.
+    point : (float, float), optional
+        Where on the image the units are chosen (row, col); default
+        :data:`PHOTO_POINT`.
+    fig : matplotlib.figure.Figure, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    return _receptive_fields(depth, kernel_size, stride, dilation, image, point, None, fig)[0]
+
+
+def _receptive_fields(depth, kernel_size, stride, dilation, image, point, max_layers, fig):
+    from cnnmotiv.data import photo
+
+    image = photo() if image is None else as_float_array(image, "image", ndim=2)
+    point = PHOTO_POINT if point is None else point
+    fig = new_figure((9.0, 3.3)) if fig is None else fig
+    ax_stack, ax_full, ax_zoom = fig.subplots(1, 3, width_ratios=[1.25, 0.8, 0.8])
+    stack = draw_layer_stack(layer_stack(depth, kernel_size, stride=stride, dilation=dilation),
+                             ax=ax_stack)
+    ax_full.imshow(image, cmap="gray", vmin=0.0, vmax=1.0)
+    ax_full.set_xticks([])
+    ax_full.set_yticks([])
+    ax_full.set_title(f"Photo, {image.shape[0]}×{image.shape[1]}", fontsize=10, loc="left")
+    box = ax_full.add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor=PALETTE["yellow"],
+                                      linewidth=1.5))
+    squares = draw_field_squares(image, field_layers(depth, kernel_size, stride=stride,
+                                                     dilation=dilation, same=True),
+                                 point=point, max_layers=max_layers, ax=ax_zoom)
+    squares.window_box = box
+    squares.update(field_layers(depth, kernel_size, stride=stride, dilation=dilation,
+                                same=True), point=point)
+    ax_zoom.set_title("Zoom: field of each layer", fontsize=10, loc="left")
+    return fig, stack, squares
+
+
+#: Figures of this module by file stem, built with default parameters.
+FIGURES: dict[str, Callable[[], Figure]] = {
+    "1-receptive-fields": lambda: plot_receptive_fields(),
+    "1-effective-receptive-field": lambda: plot_effective_receptive_field().figure,
+    "1-erf-spread": lambda: plot_erf_spread().figure,
+}

@@ -1,0 +1,206 @@
+"""Slider apps: receptive fields growing with depth, and the effective field inside them.
+
+:func:`receptive_field_app` shows a stack of 1-D layers (drawn from their
+matrices) beside the photo with the square each layer's unit sees; the depth,
+kernel size, stride and dilation sliders change both. :func:`erf_app` shows
+the effective receptive field as a heatmap inside the theoretical square.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.patches import Rectangle
+
+from cnnmotiv._validation import check_choice, check_int
+from cnnmotiv.plotting.receptive_fields import (
+    _receptive_fields,
+    field_layers,
+    layer_stack,
+    uniform_erf_std,
+)
+from cnnmotiv.plotting.style import ROLE, SEQUENTIAL_CMAP, new_figure
+from cnnmotiv.widgets.figure_app import FigureApp
+
+__all__ = ["erf_app", "receptive_field_app"]
+
+
+def _check_range(value, name, lo, hi):
+    value = check_int(value, name, minimum=lo)
+    if value > hi:
+        raise ValueError(f"{name} must be in {lo}..{hi}; got {value}")
+    return value
+
+
+def receptive_field_app(depth: int = 3, kernel_size: int = 3, stride: int = 1,
+                        dilation: int = 1, *, max_depth: int = 5, max_kernel_size: int = 5,
+                        max_stride: int = 3, max_dilation: int = 3, image=None, point=None,
+                        dpi: float = 72) -> FigureApp:
+    """A 1-D stack and the photo's squares, both following depth, kernel, stride, dilation.
+
+    Parameters
+    ----------
+    depth, kernel_size, stride, dilation : int
+        Initial values of the sliders.
+    max_depth, max_kernel_size, max_stride, max_dilation : int
+        Ranges of the sliders (depth at most 8: one colour per layer).
+    image : array_like, shape (H, W), optional
+        Default: :func:`cnnmotiv.data.photo`.
+    point : (float, float), optional
+        Where on the image the units are chosen (row, col); default: centre.
+    dpi : float
+        Resolution of the rendered image.
+
+    Returns
+    -------
+    FigureApp
+        Controls ``depth``, ``kernel_size``, ``stride``, ``dilation``.
+        ``app.result`` is a dict: the four values; ``sizes`` (closed-form
+        field size of each layer, (rows, cols), from
+        :func:`cnnmotiv.receptive_fields.receptive_field`); ``regions``
+        (input rows and columns read by the chosen unit of each layer);
+        ``stack_field`` (width of the top unit's field traced through the 1-D
+        layer matrices) and ``stack_n`` (input length of the 1-D stack).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For initial values outside the slider ranges.
+
+    Examples
+    --------
+    >>> app = receptive_field_app(3, 3)
+    >>> app.result["sizes"]
+    [(3, 3), (5, 5), (7, 7)]
+    >>> app.controls["depth"].value = 4
+    >>> app.result["stack_field"]
+    9
+    """
+    max_depth = _check_range(max_depth, "max_depth", 1, 8)
+    max_kernel_size = check_int(max_kernel_size, "max_kernel_size")
+    max_stride = check_int(max_stride, "max_stride")
+    max_dilation = check_int(max_dilation, "max_dilation")
+    depth = _check_range(depth, "depth", 1, max_depth)
+    kernel_size = _check_range(kernel_size, "kernel_size", 1, max_kernel_size)
+    stride = _check_range(stride, "stride", 1, max_stride)
+    dilation = _check_range(dilation, "dilation", 1, max_dilation)
+
+    fig = new_figure((8.0, 3.4))
+    fig, stack, squares = _receptive_fields(depth, kernel_size, stride, dilation, image, point,
+                                            max_depth, fig)
+    FigureCanvasAgg(fig).draw()
+    fig.set_layout_engine("none")
+
+    controls = {
+        "depth": widgets.IntSlider(value=depth, min=1, max=max_depth, description="depth"),
+        "kernel_size": widgets.IntSlider(value=kernel_size, min=1, max=max_kernel_size,
+                                         description="kernel size"),
+        "stride": widgets.IntSlider(value=stride, min=1, max=max_stride, description="stride"),
+        "dilation": widgets.IntSlider(value=dilation, min=1, max=max_dilation,
+                                      description="dilation"),
+    }
+    caption = widgets.HTML()
+    caption.add_class("cnnmotiv-caption")
+
+    def update(depth: int, kernel_size: int, stride: int, dilation: int) -> dict:
+        st = layer_stack(depth, kernel_size, stride=stride, dilation=dilation)
+        drawn = stack.update(st)
+        found = squares.update(field_layers(depth, kernel_size, stride=stride,
+                                            dilation=dilation, same=True), point=point)
+        sizes = found["sizes"]
+        caption.value = (
+            "<b>Receptive field</b> (input pixels from first to last row read, per side): "
+            + ", ".join(f"layer {l + 1}: {r}&times;{c}" for l, (r, c) in enumerate(sizes))
+            + f". Each layer adds (k&minus;1)&middot;dilation = {(kernel_size - 1) * dilation}"
+              " times the product of the strides below it.")
+        return {"depth": depth, "kernel_size": kernel_size, "stride": stride,
+                "dilation": dilation, "sizes": sizes, "regions": found["regions"],
+                "units": found["units"], "stack_field": drawn["field_size"],
+                "stack_n": drawn["n"]}
+
+    dynamic = [stack.lines, stack.highlight, stack.units, stack.count,
+               *squares.squares, *squares.labels, squares.marker]
+    return FigureApp(fig, update, controls, dynamic=dynamic, dpi=dpi, caption=caption)
+
+
+def erf_app(depth: int = 4, kernel_size: int = 3, kernel: str = "uniform", *,
+            max_depth: int = 10, max_kernel_size: int = 5, dpi: float = 72) -> FigureApp:
+    """The effective receptive field (heatmap) inside the theoretical square, with sliders.
+
+    Parameters
+    ----------
+    depth, kernel_size : int
+        Initial values of the sliders.
+    kernel : {'uniform', 'random'}
+        Initial kernel kind (a dropdown).
+    max_depth, max_kernel_size : int
+        Ranges of the sliders.
+    dpi : float
+
+    Returns
+    -------
+    FigureApp
+        Controls ``depth``, ``kernel_size``, ``kernel``. ``app.result``:
+        ``theory_size`` (side of the theoretical square, ``1 + depth*(k-1)``),
+        ``spread`` (measured standard deviation (rows, cols) by
+        :func:`cnnmotiv.receptive_fields.erf_spread`), ``uniform_std`` (the
+        square-root law, :func:`~cnnmotiv.plotting.receptive_fields.uniform_erf_std`),
+        ``mass_inside`` (share of the map inside the square: 1 up to rounding),
+        ``size`` (side of the map).
+
+    Examples
+    --------
+    >>> app = erf_app(4, 3)
+    >>> app.result["theory_size"]
+    9
+    """
+    from cnnmotiv.receptive_fields import effective_receptive_field, erf_spread
+
+    max_depth = check_int(max_depth, "max_depth")
+    max_kernel_size = _check_range(max_kernel_size, "max_kernel_size", 2, 15)
+    depth = _check_range(depth, "depth", 1, max_depth)
+    kernel_size = _check_range(kernel_size, "kernel_size", 2, max_kernel_size)
+    kernel = check_choice(kernel, "kernel", ("uniform", "random"))
+    size = 1 + max_depth * (max_kernel_size - 1) + 6
+
+    fig = new_figure((4.4, 3.6))
+    ax = fig.add_subplot()
+    image = ax.imshow(np.zeros((size, size)), cmap=SEQUENTIAL_CMAP, interpolation="nearest",
+                      vmin=0.0, vmax=1.0)
+    fig.colorbar(image, ax=ax, shrink=0.85, label="share of the gradient (÷ peak)")
+    square = ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor=ROLE["theory"],
+                                    linewidth=2, linestyle="--"))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    # No legend inside the axes: the heatmap is redrawn over the static background.
+    ax.set_title("Effective field (heatmap) in the theoretical square (dashed)", fontsize=9,
+                 loc="left")
+    label = ax.text(0.02, 0.03, "", transform=ax.transAxes, color="white", fontsize=9)
+    FigureCanvasAgg(fig).draw()
+    fig.set_layout_engine("none")
+
+    controls = {
+        "depth": widgets.IntSlider(value=depth, min=1, max=max_depth, description="depth"),
+        "kernel_size": widgets.IntSlider(value=kernel_size, min=2, max=max_kernel_size,
+                                         description="kernel size"),
+        "kernel": widgets.Dropdown(options=["uniform", "random"], value=kernel,
+                                   description="kernel"),
+    }
+
+    def update(depth: int, kernel_size: int, kernel: str) -> dict:
+        erf = effective_receptive_field(depth, kernel_size, kernel=kernel, rng=0, size=size)
+        image.set_data(erf / erf.max())
+        width = 1 + depth * (kernel_size - 1)
+        c = (size - 1) / 2
+        square.set_bounds(c - width / 2, c - width / 2, width, width)
+        lo, hi = int(round(c - (width - 1) / 2)), int(round(c + (width - 1) / 2)) + 1
+        inside = float(erf[lo:hi, lo:hi].sum() / erf.sum())
+        spread = tuple(float(v) for v in erf_spread(erf))
+        label.set_text(f"field {width}×{width}, spread σ = {spread[1]:.2f} px")
+        return {"depth": depth, "kernel_size": kernel_size, "kernel": kernel,
+                "theory_size": width, "spread": spread,
+                "uniform_std": uniform_erf_std(depth, kernel_size),
+                "mass_inside": inside, "size": size}
+
+    return FigureApp(fig, update, controls, dynamic=[image, square, label], dpi=dpi)
