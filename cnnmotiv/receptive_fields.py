@@ -1,0 +1,775 @@
+"""Receptive fields of stacked convolution and pooling layers.
+
+A unit deep in a convolutional network is *indirectly* connected to a large
+part of the input even though each layer only has sparse, local connections:
+the region it can see grows with every layer. This module gives
+
+* the closed form -- :func:`receptive_field` (size, effective stride or
+  *jump*, and position of the field per layer), :func:`input_region` (the
+  input rows and columns one output unit sees) and :func:`input_support` (the
+  exact input indices, which can have gaps with strides and dilation);
+* a measurement through real layers of this package --
+  :func:`measure_receptive_field` pushes a gradient (the adjoint of each
+  layer) back from one output unit, using either the sparse matrices of
+  :mod:`cnnmotiv.matrices` or transposed convolutions from
+  :mod:`cnnmotiv.convolution`;
+* the *effective* receptive field -- :func:`effective_receptive_field` (how
+  strongly each input pixel influences the centre unit), :func:`erf_spread`,
+  :func:`erf_growth` and :func:`fit_growth_exponent`: the influence is
+  Gaussian-like and its width grows like the square root of the depth, while
+  the theoretical field grows linearly.
+
+Coordinates are input pixel indices: the centre of pixel ``i`` is at ``i``.
+Everything is computed per axis (rows, columns), so every size, stride,
+padding and dilation may be an int or a ``(rows, cols)`` pair.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from cnnmotiv._validation import (
+    as_float_array,
+    check_choice,
+    check_int,
+    check_pair,
+    check_shape,
+)
+
+__all__ = [
+    "ERF_KERNELS",
+    "KINDS",
+    "MEASURE_METHODS",
+    "ErfGrowth",
+    "FieldInfo",
+    "LayerSpec",
+    "effective_receptive_field",
+    "erf_growth",
+    "erf_spread",
+    "fit_growth_exponent",
+    "input_region",
+    "input_support",
+    "measure_receptive_field",
+    "output_shapes",
+    "receptive_field",
+]
+
+#: Layer kinds; a (max) pooling layer has the same geometry as a convolution.
+KINDS = ("conv", "pool")
+#: How :func:`measure_receptive_field` pushes the gradient back.
+MEASURE_METHODS = ("matrix", "convolution")
+#: Kernels for :func:`effective_receptive_field`.
+ERF_KERNELS = ("uniform", "random")
+
+
+# ---------------------------------------------------------------------------
+# Layer description and closed form
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LayerSpec:
+    """Geometry of one convolution or pooling layer.
+
+    Parameters
+    ----------
+    kernel_size : int or (int, int)
+        Kernel (or pooling window) size ``k``, at least 1.
+    stride : int or (int, int), optional
+        Step ``s`` between neighbouring output units, at least 1.
+    padding : int or (int, int), optional
+        Zeros ``p`` added on *both* sides of the layer's input, at least 0.
+    dilation : int or (int, int), optional
+        Spacing ``d`` between kernel taps, at least 1 (1: contiguous kernel).
+    kind : {"conv", "pool"}, optional
+        Label only: for field purposes a max pool has the same geometry as a
+        convolution with the same window.
+
+    Attributes
+    ----------
+    All parameters, stored as ``(rows, cols)`` pairs of ints.
+
+    Raises
+    ------
+    TypeError
+        Non-integer sizes (floats and bools included).
+    ValueError
+        Non-positive kernel size, stride or dilation, negative padding, or an
+        unknown ``kind``.
+
+    Examples
+    --------
+    >>> LayerSpec(3, stride=(1, 2))
+    LayerSpec(kernel_size=(3, 3), stride=(1, 2), padding=(0, 0), dilation=(1, 1), kind='conv')
+    >>> LayerSpec(3, dilation=2).extent
+    (5, 5)
+    """
+
+    kernel_size: tuple[int, int]
+    stride: tuple[int, int] = 1
+    padding: tuple[int, int] = 0
+    dilation: tuple[int, int] = 1
+    kind: str = "conv"
+
+    def __post_init__(self):
+        check_choice(self.kind, "kind", KINDS)
+        object.__setattr__(self, "kernel_size", check_pair(self.kernel_size, "kernel_size"))
+        object.__setattr__(self, "stride", check_pair(self.stride, "stride"))
+        object.__setattr__(self, "padding", check_pair(self.padding, "padding", minimum=0))
+        object.__setattr__(self, "dilation", check_pair(self.dilation, "dilation"))
+
+    @property
+    def extent(self) -> tuple[int, int]:
+        """Span of the dilated kernel, ``d (k - 1) + 1`` per axis."""
+        return tuple(d * (k - 1) + 1 for k, d in zip(self.kernel_size, self.dilation))
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """Receptive field of the units of one layer, in input pixel coordinates.
+
+    Attributes
+    ----------
+    size : (int, int)
+        Rows and columns spanned by one unit's field, ``r``.
+    jump : (int, int)
+        Effective stride ``j``: input distance between the fields of two
+        neighbouring units of this layer (the product of the strides so far).
+    start : (float, float)
+        Input coordinate of the centre of unit 0's field (half-integer for
+        even spans). Unit ``i``'s field is centred at ``start + i * jump``.
+    offset : (int, int)
+        First input index of unit 0's field, ``start - (size - 1) / 2``;
+        ``-offset`` is the effective padding (how far the field of unit 0
+        reaches past the top/left border).
+    """
+
+    size: tuple[int, int]
+    jump: tuple[int, int]
+    start: tuple[float, float]
+    offset: tuple[int, int]
+
+
+def _check_layers(layers) -> tuple[LayerSpec, ...]:
+    if isinstance(layers, LayerSpec):
+        layers = (layers,)
+    if not isinstance(layers, Sequence) or isinstance(layers, str):
+        raise TypeError(f"layers must be a list of LayerSpec; got {type(layers).__name__}")
+    if len(layers) == 0:
+        raise ValueError("layers must hold at least one LayerSpec; got an empty list")
+    for i, layer in enumerate(layers):
+        if not isinstance(layer, LayerSpec):
+            raise TypeError(f"layers[{i}] must be a LayerSpec; got {type(layer).__name__}")
+    return tuple(layers)
+
+
+def _axis_fields(layers, axis: int):
+    """Yield (size, jump, start, offset) after each layer along one axis."""
+    r, j, start, first = 1, 1, 0.0, 0
+    for layer in layers:
+        k, s = layer.kernel_size[axis], layer.stride[axis]
+        p, d = layer.padding[axis], layer.dilation[axis]
+        r += (k - 1) * d * j
+        start += ((k - 1) * d / 2 - p) * j
+        first -= p * j
+        j *= s
+        yield r, j, start, first
+
+
+def receptive_field(layers) -> list[FieldInfo]:
+    """Closed-form receptive field after each layer of a stack.
+
+    Parameters
+    ----------
+    layers : sequence of LayerSpec
+        The stack, input side first; at least one layer.
+
+    Returns
+    -------
+    list of FieldInfo
+        One per layer: the field of that layer's units on the network input.
+
+    Raises
+    ------
+    TypeError
+        If ``layers`` is not a sequence of :class:`LayerSpec`.
+    ValueError
+        If ``layers`` is empty.
+
+    Notes
+    -----
+    Per axis, starting from the input itself (``r_0 = 1``, ``j_0 = 1``,
+    ``start_0 = 0``), layer ``l`` with kernel ``k``, stride ``s``, padding
+    ``p`` and dilation ``d`` gives
+
+    .. math::
+
+        r_l = r_{l-1} + (k_l - 1)\\, d_l\\, j_{l-1}, \\qquad
+        j_l = j_{l-1}\\, s_l, \\qquad
+        \\mathrm{start}_l = \\mathrm{start}_{l-1}
+            + \\Big(\\frac{(k_l - 1) d_l}{2} - p_l\\Big) j_{l-1}.
+
+    A tap ``a`` of a layer-``l`` unit reads the layer-``(l-1)`` unit
+    ``a d_l`` further on, which on the input is ``a d_l j_{l-1}`` further:
+    the kernel's span adds ``(k_l - 1) d_l j_{l-1}`` to the field. Only
+    strides make later layers' steps bigger; kernels and dilation only widen.
+
+    Examples
+    --------
+    Three 3x3 convolutions see 7x7 pixels, one more pixel per side per layer:
+
+    >>> [f.size for f in receptive_field([LayerSpec(3)] * 3)]
+    [(3, 3), (5, 5), (7, 7)]
+
+    A 2x2 stride-2 pool doubles the growth of everything after it:
+
+    >>> for f in receptive_field([LayerSpec(3), LayerSpec(2, stride=2, kind="pool"),
+    ...                           LayerSpec(3)]):
+    ...     print(f)
+    FieldInfo(size=(3, 3), jump=(1, 1), start=(1.0, 1.0), offset=(0, 0))
+    FieldInfo(size=(4, 4), jump=(2, 2), start=(1.5, 1.5), offset=(0, 0))
+    FieldInfo(size=(8, 8), jump=(2, 2), start=(3.5, 3.5), offset=(0, 0))
+    """
+    layers = _check_layers(layers)
+    rows = list(_axis_fields(layers, 0))
+    cols = list(_axis_fields(layers, 1))
+    return [FieldInfo(size=(a[0], b[0]), jump=(a[1], b[1]), start=(a[2], b[2]),
+                      offset=(a[3], b[3])) for a, b in zip(rows, cols)]
+
+
+def _check_index(index) -> tuple[int, int]:
+    return check_shape(index, "index", ndim=2, minimum=0)
+
+
+def output_shapes(layers, input_shape) -> list[tuple[int, int]]:
+    """Output shape ``(H_l, W_l)`` of each layer for an input of ``input_shape``.
+
+    Parameters
+    ----------
+    layers : sequence of LayerSpec
+    input_shape : (int, int)
+        ``(H, W)`` of the network input.
+
+    Returns
+    -------
+    list of (int, int)
+        ``n_l = floor((n_{l-1} + 2 p - d (k - 1) - 1) / s) + 1`` per axis.
+
+    Raises
+    ------
+    ValueError
+        If a layer's padded input is smaller than its dilated kernel, so the
+        layer would have no output.
+
+    Examples
+    --------
+    >>> output_shapes([LayerSpec(3, padding=1), LayerSpec(2, stride=2)], (8, 9))
+    [(8, 9), (4, 4)]
+    """
+    layers = _check_layers(layers)
+    shape = check_shape(input_shape, "input_shape", ndim=2)
+    out = []
+    for i, layer in enumerate(layers):
+        new = []
+        for axis, name in enumerate(("rows", "cols")):
+            n = shape[axis] + 2 * layer.padding[axis]
+            if n < layer.extent[axis]:
+                raise ValueError(
+                    f"input_shape {tuple(input_shape)} is too small: layer {i} gets "
+                    f"{n} padded {name} but its dilated kernel spans {layer.extent[axis]}")
+            new.append((n - layer.extent[axis]) // layer.stride[axis] + 1)
+        shape = tuple(new)
+        out.append(shape)
+    return out
+
+
+def _check_output_index(layers, input_shape, index) -> tuple[int, int]:
+    index = _check_index(index)
+    h_out, w_out = output_shapes(layers, input_shape)[-1]
+    if index[0] >= h_out or index[1] >= w_out:
+        raise ValueError(f"index {index} is out of range of the last layer's output shape "
+                         f"{(h_out, w_out)}")
+    return index
+
+
+def input_region(layers, index, *, input_shape=None) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Input rows and columns spanned by the field of one output unit.
+
+    Parameters
+    ----------
+    layers : sequence of LayerSpec
+    index : (int, int)
+        ``(row, col)`` of a unit of the last layer, each ``>= 0``.
+    input_shape : (int, int), optional
+        If given, ``index`` must lie inside the last layer's output for this
+        input shape.
+
+    Returns
+    -------
+    ((r0, r1), (c0, c1))
+        Half-open ranges: the unit sees rows ``r0 <= i < r1`` and columns
+        ``c0 <= j < c1``. They may reach outside ``[0, H)`` and ``[0, W)``:
+        those positions are padding. With strides or dilation the field can
+        have gaps; see :func:`input_support`.
+
+    Raises
+    ------
+    ValueError
+        Negative ``index``, or one outside the output when ``input_shape`` is
+        given; bad ``layers``.
+
+    Examples
+    --------
+    >>> layers = [LayerSpec(3, padding=1)] * 2
+    >>> input_region(layers, (0, 4))
+    ((-2, 3), (2, 7))
+    """
+    layers = _check_layers(layers)
+    if input_shape is not None:
+        index = _check_output_index(layers, input_shape, index)
+    else:
+        index = _check_index(index)
+    f = receptive_field(layers)[-1]
+    spans = []
+    for axis in range(2):
+        lo = f.offset[axis] + index[axis] * f.jump[axis]
+        spans.append((lo, lo + f.size[axis]))
+    return tuple(spans[0]), tuple(spans[1])
+
+
+def input_support(layers, index) -> tuple[np.ndarray, np.ndarray]:
+    """Exact input rows and columns that can influence one output unit.
+
+    Parameters
+    ----------
+    layers : sequence of LayerSpec
+    index : (int, int)
+        ``(row, col)`` of a unit of the last layer.
+
+    Returns
+    -------
+    rows, cols : numpy.ndarray of int
+        Sorted distinct indices (possibly negative or past the border:
+        padding). The unit's field is the grid ``rows x cols``; its first and
+        last entries are the bounds of :func:`input_region`.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`input_region`.
+
+    Notes
+    -----
+    Per axis the reachable offsets are the sums
+    ``sum_l a_l d_l j_{l-1}`` over taps ``0 <= a_l < k_l`` (a Minkowski sum
+    of the layers' dilated kernels scaled by the jump). When a tap spacing
+    ``d_l j_{l-1}`` exceeds the span already covered, ``r_{l-1}``, those sums
+    leave holes: the "gridding" of dilated or strided stacks.
+
+    Examples
+    --------
+    >>> rows, cols = input_support([LayerSpec(2, dilation=3)], (0, 0))
+    >>> rows.tolist(), cols.tolist()
+    ([0, 3], [0, 3])
+    >>> rows, _ = input_support([LayerSpec(2, dilation=3), LayerSpec(2, padding=1)], (0, 0))
+    >>> rows.tolist()             # span -1..3 (5 rows) with a hole at row 1
+    [-1, 0, 2, 3]
+    >>> input_region([LayerSpec(2, dilation=3), LayerSpec(2, padding=1)], (0, 0))
+    ((-1, 4), (-1, 4))
+    """
+    layers = _check_layers(layers)
+    index = _check_index(index)
+    f = receptive_field(layers)[-1]
+    out = []
+    for axis in range(2):
+        offsets = np.zeros(1, dtype=np.int64)
+        j = 1
+        for layer in layers:
+            taps = np.arange(layer.kernel_size[axis]) * layer.dilation[axis] * j
+            offsets = np.unique((offsets[:, None] + taps[None, :]).ravel())
+            j *= layer.stride[axis]
+        out.append(offsets + f.offset[axis] + index[axis] * f.jump[axis])
+    return out[0], out[1]
+
+
+# ---------------------------------------------------------------------------
+# Measurement through real layers
+# ---------------------------------------------------------------------------
+def _backward_matrix(layer, g, in_shape):
+    """Adjoint of (zero-pad, valid strided dilated correlation) via cnnmotiv.matrices."""
+    from cnnmotiv.matrices import sparse_correlation_matrix
+
+    (pr, pc) = layer.padding
+    padded = (in_shape[0] + 2 * pr, in_shape[1] + 2 * pc)
+    m = sparse_correlation_matrix(np.ones(layer.kernel_size), padded, mode="valid",
+                                  stride=layer.stride, dilation=layer.dilation)
+    gp = (m.T @ g.ravel()).reshape(padded)
+    return gp[pr:pr + in_shape[0], pc:pc + in_shape[1]]       # adjoint of zero padding
+
+
+def _backward_convolution(layer, g, in_shape):
+    """The same adjoint as a transposed convolution with cnnmotiv.convolution."""
+    from cnnmotiv.convolution import convolve2d
+
+    (pr, pc), (sr, sc) = layer.padding, layer.stride
+    padded = (in_shape[0] + 2 * pr, in_shape[1] + 2 * pc)
+    up = np.zeros(((g.shape[0] - 1) * sr + 1, (g.shape[1] - 1) * sc + 1))
+    up[::sr, ::sc] = g                                        # undo the stride
+    t = convolve2d(up, np.ones(layer.kernel_size), mode="full", dilation=layer.dilation)
+    gp = np.zeros(padded)
+    gp[:t.shape[0], :t.shape[1]] = t                          # trailing rows no unit read
+    return gp[pr:pr + in_shape[0], pc:pc + in_shape[1]]
+
+
+def measure_receptive_field(layers, input_shape, index, *, method: str = "matrix") -> np.ndarray:
+    """Measure which input pixels influence one output unit, through real layers.
+
+    Every layer is built as zero padding followed by a valid, strided,
+    dilated cross-correlation with an all-ones kernel (a sum pool for
+    ``kind="pool"``: same support as a max pool). The gradient of the chosen
+    output unit is pushed back through the adjoint of each layer; an input
+    pixel belongs to the field exactly when its gradient is non-zero (all
+    weights are positive, so nothing cancels).
+
+    Parameters
+    ----------
+    layers : sequence of LayerSpec
+    input_shape : (int, int)
+        ``(H, W)`` of the input image.
+    index : (int, int)
+        ``(row, col)`` of a unit of the last layer's output.
+    method : {"matrix", "convolution"}, optional
+        ``"matrix"``: multiply by the transposes of
+        :func:`cnnmotiv.matrices.sparse_correlation_matrix`.
+        ``"convolution"``: transposed convolution, i.e. insert ``s - 1``
+        zeros between gradient entries and run
+        :func:`cnnmotiv.convolution.convolve2d` in ``"full"`` mode with the
+        dilated kernel.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (H, W)
+        True where the pixel influences the unit.
+
+    Notes
+    -----
+    When the unit's :func:`input_region` lies inside the image, the mask is
+    exactly the grid of :func:`input_support` and its bounding box is the
+    region. Near a border the mask can be *smaller* than the closed form
+    clipped to the image: the closed form treats the zero padding of every
+    intermediate layer as if it were a row of units looking at the input,
+    but padding is constant zeros, so input pixels reached only through it
+    (and pixels that no unit reads because a stride skips them at the end)
+    have no influence.
+
+    Raises
+    ------
+    ValueError
+        Unknown ``method``, ``input_shape`` too small for the stack, or
+        ``index`` outside the last layer's output.
+
+    Examples
+    --------
+    >>> layers = [LayerSpec(3), LayerSpec(2, stride=2, kind="pool")]
+    >>> measure_receptive_field(layers, (6, 6), (1, 0)).astype(int)
+    array([[0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0],
+           [1, 1, 1, 1, 0, 0],
+           [1, 1, 1, 1, 0, 0],
+           [1, 1, 1, 1, 0, 0],
+           [1, 1, 1, 1, 0, 0]])
+    >>> input_region(layers, (1, 0))
+    ((2, 6), (0, 4))
+    """
+    layers = _check_layers(layers)
+    method = check_choice(method, "method", MEASURE_METHODS)
+    input_shape = check_shape(input_shape, "input_shape", ndim=2)
+    index = _check_output_index(layers, input_shape, index)
+    shapes = [input_shape] + output_shapes(layers, input_shape)
+    backward = _backward_matrix if method == "matrix" else _backward_convolution
+    g = np.zeros(shapes[-1])
+    g[index] = 1.0
+    for layer, in_shape in zip(reversed(layers), reversed(shapes[:-1])):
+        g = backward(layer, g, in_shape)
+    return g > 0
+
+
+# ---------------------------------------------------------------------------
+# Effective receptive field
+# ---------------------------------------------------------------------------
+def _random_kernels(depth, kernel_size, rng):
+    """``depth`` random positive kernels, each scaled to sum 1."""
+    kh, kw = kernel_size
+    gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    ks = gen.random((depth, kh, kw))
+    return ks / ks.sum(axis=(1, 2), keepdims=True)
+
+
+def _check_rng(rng):
+    if rng is None or isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, (bool, np.bool_)):
+        return check_int(rng, "rng", minimum=0)
+    raise TypeError(f"rng must be None, a non-negative int seed or a numpy Generator; got {rng!r}")
+
+
+def _erf_maps(depth, kernel_size, kernel, rng):
+    """Yield the unpadded ERF map after each of ``depth`` layers (cumulative)."""
+    kh, kw = kernel_size
+    if kernel == "uniform":
+        box_r, box_c = np.full(kh, 1.0 / kh), np.full(kw, 1.0 / kw)
+        vr, vc = np.ones(1), np.ones(1)
+        for _ in range(depth):
+            vr, vc = np.convolve(vr, box_r), np.convolve(vc, box_c)
+            yield vr, vc                                       # separable: outer(vr, vc)
+        return
+    from scipy.signal import convolve2d
+
+    m = np.ones((1, 1))
+    for k in _random_kernels(depth, kernel_size, rng):
+        m = convolve2d(m, k, mode="full")
+        yield m
+
+
+def _check_erf_args(depth, kernel_size, kernel, rng):
+    depth = check_int(depth, "depth")
+    kernel_size = check_pair(kernel_size, "kernel_size")
+    kernel = check_choice(kernel, "kernel", ERF_KERNELS)
+    rng = _check_rng(rng)
+    return depth, kernel_size, kernel, rng
+
+
+def effective_receptive_field(depth, kernel_size, *, kernel: str = "uniform", rng=0,
+                              size=None) -> np.ndarray:
+    """Influence of each input pixel on the centre unit of a stack of layers.
+
+    The stack has ``depth`` stride-1, unpadded convolution layers with
+    ``kernel_size`` kernels, no nonlinearity. The map is the gradient of the
+    output unit with respect to the input, ``m[a, b] = d y / d x[a, b]``.
+
+    Parameters
+    ----------
+    depth : int
+        Number of layers, at least 1.
+    kernel_size : int or (int, int)
+        Kernel size ``k`` of every layer, at least 1.
+    kernel : {"uniform", "random"}, optional
+        ``"uniform"``: every weight ``1 / (kh kw)`` (a box blur).
+        ``"random"``: each layer draws its own weights uniformly from
+        ``[0, 1)`` and scales them to sum 1; positive, so the map is a
+        probability distribution (a stack of depth ``D`` uses the first ``D``
+        kernels drawn, so depths are nested).
+    rng : int, numpy.random.Generator or None, optional
+        Seed or generator for ``kernel="random"``; ignored for uniform.
+    size : int or (int, int), optional
+        Canvas ``(S_rows, S_cols)``; at least the theoretical field
+        ``depth (k - 1) + 1`` per axis, which is the default. The map is
+        centred on the canvas (one extra row/column of zeros goes to the
+        bottom/right when the margin is odd).
+
+    Returns
+    -------
+    numpy.ndarray
+        Float64 ``(S, S)`` (or ``(S_rows, S_cols)``), non-negative, summing
+        to 1.
+
+    Raises
+    ------
+    ValueError
+        Non-positive ``depth`` or ``kernel_size``, unknown ``kernel``, or a
+        ``size`` smaller than the theoretical field.
+    TypeError
+        Non-integer arguments, or an ``rng`` that is not a seed/Generator.
+
+    Notes
+    -----
+    For a linear stack the gradient is the full convolution of all the
+    kernels, ``m = k_1 * k_2 * ... * k_D``. With kernels that sum to 1 that
+    is the distribution of a sum of ``D`` independent offsets, one per layer,
+    so by the central limit theorem it approaches a Gaussian whose variance
+    is the sum of the layers' variances: its standard deviation grows like
+    ``sqrt(D)`` while the theoretical field ``D (k - 1) + 1`` grows like
+    ``D``. For the uniform kernel the variance per axis is exactly
+    ``D (k**2 - 1) / 12`` (the variance of a discrete uniform on ``k``
+    values). Uniform kernels are separable, so the map is the outer product
+    of two 1-D repeated convolutions (``np.convolve``): depth 10 with
+    ``k = 3`` takes microseconds. Random kernels are convolved in 2-D.
+
+    Examples
+    --------
+    >>> m = effective_receptive_field(2, 3)
+    >>> m.shape, float(m.sum())
+    ((5, 5), 1.0)
+    >>> np.round(m.sum(axis=0) * 9, 12)     # 1-D: box * box = triangle
+    array([1., 2., 3., 2., 1.])
+    >>> np.round(effective_receptive_field(2, 3, size=7)[3] * 27, 12)
+    array([0., 1., 2., 3., 2., 1., 0.])
+    """
+    depth, kernel_size, kernel, rng = _check_erf_args(depth, kernel_size, kernel, rng)
+    theory = tuple(depth * (k - 1) + 1 for k in kernel_size)
+    if size is None:
+        size = theory
+    else:
+        size = check_pair(size, "size")
+        if size[0] < theory[0] or size[1] < theory[1]:
+            raise ValueError(f"size must be at least the theoretical field {theory} for depth "
+                             f"{depth} and kernel_size {kernel_size}; got {size}")
+    *_, last = _erf_maps(depth, kernel_size, kernel, rng)
+    m = np.outer(*last) if kernel == "uniform" else last
+    out = np.zeros(size)
+    r0, c0 = (size[0] - theory[0]) // 2, (size[1] - theory[1]) // 2
+    out[r0:r0 + theory[0], c0:c0 + theory[1]] = m
+    return out
+
+
+def _marginal_std(p: np.ndarray) -> float:
+    x = np.arange(p.size)
+    mean = (x * p).sum()
+    return float(np.sqrt(max(((x - mean) ** 2 * p).sum(), 0.0)))
+
+
+def erf_spread(erf_map) -> tuple[float, float]:
+    """Standard deviation of an influence map along rows and columns.
+
+    Parameters
+    ----------
+    erf_map : (H, W) array_like
+        Non-negative weights (for example from
+        :func:`effective_receptive_field`); normalised here to sum 1.
+
+    Returns
+    -------
+    (float, float)
+        ``(std_rows, std_cols)`` in pixels: the standard deviation of the row
+        (column) index when pixels are drawn with probability proportional to
+        the map.
+
+    Raises
+    ------
+    ValueError
+        If the map is not 2-D, holds negative values, NaN/inf, or sums to 0.
+    TypeError
+        If it is not numeric.
+
+    Examples
+    --------
+    Four layers of 3x3 box kernels: variance ``4 (3**2 - 1) / 12 = 8 / 3``.
+
+    >>> s = erf_spread(effective_receptive_field(4, 3))
+    >>> np.allclose(s, np.sqrt(8 / 3))
+    True
+    >>> erf_spread([[0, 1, 0, 1]])
+    (0.0, 1.0)
+    """
+    m = as_float_array(erf_map, "erf_map", ndim=2, dtype=np.float64)
+    if m.min() < 0:
+        raise ValueError("erf_map must be non-negative (a map of influence magnitudes)")
+    total = m.sum()
+    if total <= 0:
+        raise ValueError("erf_map must have a positive sum; it is all zeros")
+    m = m / total
+    return _marginal_std(m.sum(axis=1)), _marginal_std(m.sum(axis=0))
+
+
+@dataclass(frozen=True)
+class ErfGrowth:
+    """Effective vs theoretical receptive field for depths ``1 .. D``.
+
+    Attributes
+    ----------
+    depths : numpy.ndarray of int, shape (D,)
+    spread : numpy.ndarray of float, shape (D, 2)
+        ``erf_spread`` (rows, cols) of the effective field at each depth.
+    theoretical : numpy.ndarray of int, shape (D, 2)
+        Theoretical field size ``depth (k - 1) + 1`` (rows, cols).
+    """
+
+    depths: np.ndarray
+    spread: np.ndarray
+    theoretical: np.ndarray
+
+
+def erf_growth(max_depth, kernel_size, *, kernel: str = "uniform", rng=0) -> ErfGrowth:
+    """Spread of the effective field and size of the theoretical one, depths 1..max_depth.
+
+    Parameters
+    ----------
+    max_depth : int
+        Largest depth ``D``, at least 1.
+    kernel_size : int or (int, int)
+    kernel : {"uniform", "random"}, optional
+    rng : int, numpy.random.Generator or None, optional
+        As :func:`effective_receptive_field`; depth ``d`` uses the first
+        ``d`` random kernels, so the curve is one growing network.
+
+    Returns
+    -------
+    ErfGrowth
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`effective_receptive_field`.
+
+    Notes
+    -----
+    Built incrementally (one convolution per extra layer), so the whole
+    curve costs about as much as the deepest map.
+
+    Examples
+    --------
+    >>> g = erf_growth(16, 3)
+    >>> g.theoretical[[0, 3, 15], 0].tolist()
+    [3, 9, 33]
+    >>> np.round(g.spread[[0, 3, 15], 0], 3).tolist()
+    [0.816, 1.633, 3.266]
+    """
+    depth, kernel_size, kernel, rng = _check_erf_args(max_depth, kernel_size, kernel, rng)
+    spreads = []
+    for m in _erf_maps(depth, kernel_size, kernel, rng):
+        if kernel == "uniform":
+            spreads.append((_marginal_std(m[0]), _marginal_std(m[1])))
+        else:
+            spreads.append(erf_spread(m))
+    depths = np.arange(1, depth + 1)
+    theory = np.array([[d * (k - 1) + 1 for k in kernel_size] for d in depths])
+    return ErfGrowth(depths=depths, spread=np.array(spreads), theoretical=theory)
+
+
+def fit_growth_exponent(depths, values) -> float:
+    """Exponent ``b`` of the least-squares power law ``values ~ c * depths**b``.
+
+    Parameters
+    ----------
+    depths, values : 1-D array_like of positive numbers, same length >= 2
+
+    Returns
+    -------
+    float
+        Slope of ``log(values)`` against ``log(depths)``.
+
+    Raises
+    ------
+    ValueError
+        Lengths differ, fewer than two points, non-positive entries, or all
+        depths equal.
+
+    Examples
+    --------
+    >>> round(fit_growth_exponent([1, 4, 9], [1, 2, 3]), 6)
+    0.5
+    """
+    x = as_float_array(depths, "depths", ndim=1, dtype=np.float64)
+    y = as_float_array(values, "values", ndim=1, dtype=np.float64)
+    if x.size != y.size:
+        raise ValueError(f"depths and values must have the same length; got {x.size} and {y.size}")
+    if x.size < 2:
+        raise ValueError("depths must hold at least two points to fit an exponent")
+    if x.min() <= 0 or y.min() <= 0:
+        raise ValueError("depths and values must be positive (the fit is in log-log space)")
+    if np.ptp(x) == 0:
+        raise ValueError("depths must not all be equal")
+    slope, _ = np.polyfit(np.log(x), np.log(y), 1)
+    return float(slope)

@@ -1,0 +1,471 @@
+"""Tests for cnnmotiv.receptive_fields: closed form vs measurement, and the effective field."""
+
+import time
+
+import numpy as np
+import pytest
+import scipy.signal
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from cnnmotiv.convolution import correlate2d
+from cnnmotiv.receptive_fields import (
+    FieldInfo,
+    LayerSpec,
+    effective_receptive_field,
+    erf_growth,
+    erf_spread,
+    fit_growth_exponent,
+    input_region,
+    input_support,
+    measure_receptive_field,
+    output_shapes,
+    receptive_field,
+)
+
+# --------------------------------------------------------------------------- strategies
+pairs = lambda lo, hi: st.tuples(st.integers(lo, hi), st.integers(lo, hi))  # noqa: E731
+layer_st = st.builds(LayerSpec, kernel_size=pairs(1, 5), stride=pairs(1, 3),
+                     padding=pairs(0, 2), dilation=pairs(1, 3),
+                     kind=st.sampled_from(["conv", "pool"]))
+stack_st = st.lists(layer_st, min_size=1, max_size=4)
+
+
+# ----------------------------------------------------------------- independent oracles
+def _dilated_ones(k, d):
+    w = np.zeros(d * (k - 1) + 1)
+    w[::d] = 1.0
+    return w
+
+
+def _forward_1d(x, layers, axis):
+    """One axis of the stack with numpy only: pad, np.correlate (valid), subsample."""
+    for layer in layers:
+        p, s = layer.padding[axis], layer.stride[axis]
+        xp = np.pad(x, p)
+        x = np.correlate(xp, _dilated_ones(layer.kernel_size[axis], layer.dilation[axis]),
+                         mode="valid")[::s]
+    return x
+
+
+def _oracle_support_1d(layers, n, axis, u):
+    """Input positions whose impulse reaches output unit u (one forward pass per impulse)."""
+    hits = np.zeros(n, bool)
+    for i in range(n):
+        e = np.zeros(n)
+        e[i] = 1.0
+        hits[i] = _forward_1d(e, layers, axis)[u] > 0
+    return hits
+
+
+def _forward_2d_scipy(x, layers):
+    """The 2-D stack with scipy.signal.correlate2d on an np.pad-ed input."""
+    for layer in layers:
+        (pr, pc), (sr, sc) = layer.padding, layer.stride
+        kernel = np.outer(_dilated_ones(layer.kernel_size[0], layer.dilation[0]),
+                          _dilated_ones(layer.kernel_size[1], layer.dilation[1]))
+        x = scipy.signal.correlate2d(np.pad(x, ((pr, pr), (pc, pc))), kernel, mode="valid")
+        x = x[::sr, ::sc]
+    return x
+
+
+def _interior_unit(layers):
+    """Smallest unit (per axis) whose whole field lies at index >= 0, and an input
+    shape that also holds the field of the next unit."""
+    f = receptive_field(layers)[-1]
+    u = tuple((-f.offset[a] + f.jump[a] - 1) // f.jump[a] for a in range(2))
+    shape = tuple(f.offset[a] + (u[a] + 1) * f.jump[a] + f.size[a] for a in range(2))
+    return u, shape
+
+
+def _bbox(mask):
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    return (rows[0], rows[-1] + 1), (cols[0], cols[-1] + 1)
+
+
+# -------------------------------------------------------------------------- LayerSpec
+def test_layerspec_normalises_to_pairs():
+    layer = LayerSpec(3, stride=(1, 2), padding=np.int64(1), dilation=[2, 1], kind="pool")
+    assert layer.kernel_size == (3, 3) and layer.stride == (1, 2)
+    assert layer.padding == (1, 1) and layer.dilation == (2, 1) and layer.kind == "pool"
+    assert layer.extent == (5, 3)
+    with pytest.raises(AttributeError):
+        layer.stride = 2                                   # frozen
+
+
+@pytest.mark.parametrize("kwargs, exc, match", [
+    (dict(kernel_size=0), ValueError, "kernel_size must be an integer >= 1; got 0"),
+    (dict(kernel_size=(3, -1)), ValueError, r"kernel_size\[1\] must be an integer >= 1"),
+    (dict(kernel_size=2.5), TypeError, "kernel_size must be an integer or a pair"),
+    (dict(kernel_size=(3, 3, 3)), TypeError, "kernel_size must be an integer or a pair"),
+    (dict(kernel_size=3, stride=0), ValueError, "stride must be an integer >= 1"),
+    (dict(kernel_size=3, dilation=(1, 0)), ValueError, r"dilation\[1\] must be an integer >= 1"),
+    (dict(kernel_size=3, padding=-1), ValueError, "padding must be an integer >= 0"),
+    (dict(kernel_size=3, padding="same"), TypeError, "padding must be an integer or a pair"),
+    (dict(kernel_size=True), TypeError, "kernel_size must be an integer or a pair"),
+    (dict(kernel_size=3, kind="avg"), ValueError, "kind must be one of 'conv', 'pool'; got 'avg'"),
+])
+def test_layerspec_bad_input(kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        LayerSpec(**kwargs)
+
+
+@pytest.mark.parametrize("layers, exc, match", [
+    ([], ValueError, "layers must hold at least one LayerSpec"),
+    ((), ValueError, "layers must hold at least one LayerSpec"),
+    ([LayerSpec(3), (3, 1)], TypeError, r"layers\[1\] must be a LayerSpec; got tuple"),
+    (3, TypeError, "layers must be a list of LayerSpec; got int"),
+    ("conv", TypeError, "layers must be a list of LayerSpec; got str"),
+])
+def test_bad_layer_lists(layers, exc, match):
+    with pytest.raises(exc, match=match):
+        receptive_field(layers)
+
+
+# ------------------------------------------------------------------ closed form: values
+def test_section_examples_grow_with_depth():
+    # The section: a layer-1 unit sees 3x3, layer 2 "5x5 or 7x7", layer 3 "11x11 or more".
+    sizes = [f.size for f in receptive_field([LayerSpec(3)] * 3)]
+    assert sizes == [(3, 3), (5, 5), (7, 7)]                    # 1 + 2 * depth
+    dilated = [LayerSpec(3), LayerSpec(3, dilation=2), LayerSpec(3, dilation=2)]
+    assert [f.size[0] for f in receptive_field(dilated)] == [3, 3 + 2 * 2, 3 + 2 * 2 + 2 * 2]
+    pooled = [LayerSpec(3), LayerSpec(2, stride=2, kind="pool"), LayerSpec(3)]
+    assert [f.size[0] for f in receptive_field(pooled)] == [3, 4, 4 + 2 * 2]
+    assert [f.jump[0] for f in receptive_field(pooled)] == [1, 2, 2]
+
+
+def test_single_layer_is_the_kernel_geometry():
+    f, = receptive_field([LayerSpec((3, 4), stride=(2, 3), padding=(1, 2), dilation=(2, 1))])
+    assert f == FieldInfo(size=(5, 4), jump=(2, 3), start=(2 - 1, 1.5 - 2), offset=(-1, -2))
+
+
+@given(stack_st)
+def test_closed_form_matches_explicit_sums(layers):
+    # r = 1 + sum_l (k_l - 1) d_l prod_{m<l} s_m, j = prod s_l, offset = -sum_l p_l prod_{m<l} s_m
+    fields = receptive_field(layers)
+    assert len(fields) == len(layers)
+    for a in range(2):
+        k = np.array([lay.kernel_size[a] for lay in layers])
+        s = np.array([lay.stride[a] for lay in layers])
+        p = np.array([lay.padding[a] for lay in layers])
+        d = np.array([lay.dilation[a] for lay in layers])
+        jumps_before = np.concatenate([[1], np.cumprod(s)[:-1]])
+        sizes = 1 + np.cumsum((k - 1) * d * jumps_before)
+        offsets = -np.cumsum(p * jumps_before)
+        assert [f.size[a] for f in fields] == sizes.tolist()
+        assert [f.jump[a] for f in fields] == np.cumprod(s).tolist()
+        assert [f.offset[a] for f in fields] == offsets.tolist()
+        assert [f.start[a] for f in fields] == (offsets + (sizes - 1) / 2).tolist()
+
+
+@given(stack_st, st.integers(1, 3))
+def test_identity_layer_changes_nothing_and_stride_scales_later_growth(layers, s):
+    before = receptive_field(layers)[-1]
+    after = receptive_field(layers + [LayerSpec(1)])[-1]
+    assert after == before
+    # A stride-s 1x1 layer only multiplies the jump; the next 3x3 layer then adds 2 * j * s.
+    grown = receptive_field(layers + [LayerSpec(1, stride=s), LayerSpec(3)])[-1]
+    assert grown.size == tuple(before.size[a] + 2 * before.jump[a] * s for a in range(2))
+
+
+@given(stack_st, st.integers(0, 6), st.integers(0, 6))
+def test_region_and_support_agree(layers, i, j):
+    f = receptive_field(layers)[-1]
+    (r0, r1), (c0, c1) = input_region(layers, (i, j))
+    rows, cols = input_support(layers, (i, j))
+    assert (r0, r1 - 1, c0, c1 - 1) == (rows[0], rows[-1], cols[0], cols[-1])
+    assert (r1 - r0, c1 - c0) == f.size
+    assert (r0 + r1 - 1) / 2 == f.start[0] + i * f.jump[0]          # centre of the span
+    assert (c0 + c1 - 1) / 2 == f.start[1] + j * f.jump[1]
+    # Neighbouring units: same support shifted by the jump.
+    rows1, cols1 = input_support(layers, (i + 1, j + 1))
+    np.testing.assert_array_equal(rows1 - rows, f.jump[0])
+    np.testing.assert_array_equal(cols1 - cols, f.jump[1])
+
+
+@given(st.lists(st.builds(LayerSpec, kernel_size=pairs(1, 5), padding=pairs(0, 2)),
+                min_size=1, max_size=6))
+def test_stride_one_undilated_fields_have_no_gaps(layers):
+    rows, cols = input_support(layers, (0, 0))
+    assert np.all(np.diff(rows) == 1) and np.all(np.diff(cols) == 1)
+
+
+def test_dilation_leaves_gaps_in_the_support():
+    layers = [LayerSpec(2, dilation=3), LayerSpec(2, dilation=3)]
+    rows, _ = input_support(layers, (0, 0))
+    assert rows.tolist() == [0, 3, 6] and receptive_field(layers)[-1].size == (7, 7)
+
+
+# -------------------------------------------------------------------- output shapes
+@given(stack_st, st.integers(0, 8), st.integers(0, 8))
+def test_output_shapes_match_real_layers(layers, extra_r, extra_c):
+    f = receptive_field(layers)[-1]
+    shape = (f.size[0] + extra_r, f.size[1] + extra_c)    # big enough without padding
+    shapes = output_shapes(layers, shape)
+    for a in range(2):
+        x = np.zeros(shape[a])
+        lengths = []
+        for layer_count in range(1, len(layers) + 1):
+            lengths.append(_forward_1d(x, layers[:layer_count], a).size)
+        assert [sh[a] for sh in shapes] == lengths
+
+
+def test_output_shapes_match_cnnmotiv_convolution():
+    x = np.zeros((17, 23))
+    layer = LayerSpec((3, 2), stride=(2, 3), padding=(1, 0), dilation=(2, 1))
+    y = correlate2d(np.pad(x, ((1, 1), (0, 0))), np.ones((3, 2)), stride=(2, 3), dilation=(2, 1))
+    assert output_shapes([layer], x.shape) == [y.shape]
+
+
+def test_output_shapes_too_small():
+    with pytest.raises(ValueError, match=r"layer 1 gets 2 padded rows but its dilated kernel spans 3"):
+        output_shapes([LayerSpec(2, stride=2), LayerSpec(3)], (4, 9))
+
+
+# ------------------------------------------------------- measurement vs closed form
+@pytest.mark.parametrize("method", ["matrix", "convolution"])
+@given(layers=stack_st)
+def test_measured_interior_field_equals_closed_form(method, layers):
+    u, shape = _interior_unit(layers)
+    f = receptive_field(layers)[-1]
+    m0 = measure_receptive_field(layers, shape, u, method=method)
+    m1 = measure_receptive_field(layers, shape, (u[0] + 1, u[1] + 1), method=method)
+    # The exact set, gaps included.
+    rows, cols = input_support(layers, u)
+    expected = np.zeros(shape, bool)
+    expected[np.ix_(rows, cols)] = True
+    np.testing.assert_array_equal(m0, expected)
+    # The numbers read off the measurement: size, jump, start, offset.
+    (r0, r1), (c0, c1) = _bbox(m0)
+    (q0, _), (d0, _) = _bbox(m1)
+    assert ((r0, r1), (c0, c1)) == input_region(layers, u, input_shape=shape)
+    assert (r1 - r0, c1 - c0) == f.size
+    assert (q0 - r0, d0 - c0) == f.jump
+    assert (r0 - u[0] * f.jump[0], c0 - u[1] * f.jump[1]) == f.offset
+    assert ((r0 + r1 - 1) / 2 - u[0] * f.jump[0], (c0 + c1 - 1) / 2 - u[1] * f.jump[1]) == f.start
+
+
+@given(layers=stack_st, data=st.data())
+def test_measurement_matches_numpy_impulses_everywhere(layers, data):
+    # Any unit, borders included, against forward impulses through numpy-only layers
+    # (the field is separable: all-ones kernels make the 2-D map a product of 1-D maps).
+    f = receptive_field(layers)[-1]
+    shape = tuple(data.draw(st.integers(max(1, f.size[a] - 4), f.size[a] + 2 * f.jump[a]))
+                  for a in range(2))
+    try:
+        out = output_shapes(layers, shape)[-1]
+    except ValueError:
+        assume(False)                                     # stack does not fit: tested elsewhere
+    u = (data.draw(st.integers(0, out[0] - 1)), data.draw(st.integers(0, out[1] - 1)))
+    method = data.draw(st.sampled_from(["matrix", "convolution"]))
+    measured = measure_receptive_field(layers, shape, u, method=method)
+    expected = np.outer(_oracle_support_1d(layers, shape[0], 0, u[0]),
+                        _oracle_support_1d(layers, shape[1], 1, u[1]))
+    np.testing.assert_array_equal(measured, expected)
+    # Never more than the closed form clipped to the image (less near borders).
+    rows, cols = input_support(layers, u)
+    closed = np.zeros(shape, bool)
+    closed[np.ix_(rows[(rows >= 0) & (rows < shape[0])], cols[(cols >= 0) & (cols < shape[1])])] = True
+    assert not np.any(measured & ~closed)
+
+
+@pytest.mark.parametrize("layers, shape", [
+    ([LayerSpec(3, padding=1), LayerSpec(2, stride=2, kind="pool"), LayerSpec(3, padding=1)], (12, 13)),
+    ([LayerSpec((3, 2), stride=(2, 1), padding=(2, 0), dilation=(1, 3)), LayerSpec(3, dilation=2)],
+     (15, 14)),
+    ([LayerSpec(1, stride=3, padding=1), LayerSpec(2, padding=2), LayerSpec(3, stride=2)], (16, 11)),
+])
+def test_measurement_matches_scipy_impulses_in_2d(layers, shape):
+    out = output_shapes(layers, shape)[-1]
+    # Response of every output unit to every input impulse, with scipy.signal.correlate2d.
+    responses = np.zeros(out + shape)
+    for i in range(shape[0]):
+        for j in range(shape[1]):
+            e = np.zeros(shape)
+            e[i, j] = 1.0
+            responses[:, :, i, j] = _forward_2d_scipy(e, layers)
+    for u in np.ndindex(*out):
+        for method in ("matrix", "convolution"):
+            np.testing.assert_array_equal(
+                measure_receptive_field(layers, shape, u, method=method), responses[u] > 0)
+
+
+def test_border_unit_sees_less_than_the_clipped_closed_form():
+    # Stride 3 leaves input row 9 unread by layer 1; the closed form still counts it
+    # for the last unit of layer 2 (whose right neighbour at layer 1 is padding).
+    layers = [LayerSpec((3, 1), stride=(3, 1)), LayerSpec((2, 1), padding=(1, 0))]
+    shape = (10, 1)
+    assert output_shapes(layers, shape) == [(3, 1), (4, 1)]
+    assert input_region(layers, (3, 0)) == ((6, 12), (0, 1))
+    measured = measure_receptive_field(layers, shape, (3, 0))
+    assert np.flatnonzero(measured[:, 0]).tolist() == [6, 7, 8]
+    assert _oracle_support_1d(layers, 10, 0, 3).nonzero()[0].tolist() == [6, 7, 8]
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda: input_region([LayerSpec(3)], (-1, 0)), ValueError, r"index\[0\] must be an integer >= 0"),
+    (lambda: input_region([LayerSpec(3)], (0,)), ValueError, "index must be a tuple of 2 integers"),
+    (lambda: input_region([LayerSpec(3)], (0, 1.0)), TypeError, r"index\[1\] must be an integer"),
+    (lambda: input_region([LayerSpec(3)], (8, 0), input_shape=(10, 10)), ValueError,
+     r"index \(8, 0\) is out of range of the last layer's output shape \(8, 8\)"),
+    (lambda: measure_receptive_field([LayerSpec(3)], (10, 10), (0, 8)), ValueError,
+     "out of range of the last layer's output shape"),
+    (lambda: measure_receptive_field([LayerSpec(3)], (2, 10), (0, 0)), ValueError,
+     "input_shape .* is too small: layer 0 gets 2 padded rows"),
+    (lambda: measure_receptive_field([LayerSpec(3)], (5, 5), (0, 0), method="fft"), ValueError,
+     "method must be one of 'matrix', 'convolution'"),
+    (lambda: measure_receptive_field([LayerSpec(3)], (0, 5), (0, 0)), ValueError,
+     r"input_shape\[0\] must be an integer >= 1"),
+    (lambda: measure_receptive_field([], (5, 5), (0, 0)), ValueError, "at least one LayerSpec"),
+    (lambda: input_support([LayerSpec(3)], (0, -2)), ValueError, r"index\[1\] must be an integer >= 0"),
+])
+def test_region_and_measure_bad_input(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+# ------------------------------------------------------------- effective receptive field
+def _forward_map(kernels, size):
+    """Gradient map by forward passes: the valid stack on a (size x size) canvas is one
+    number, a linear function of the input; read its weights with one impulse per pixel."""
+    m = np.zeros((size, size))
+    for i in range(size):
+        for j in range(size):
+            x = np.zeros((size, size))
+            x[i, j] = 1.0
+            for k in kernels:
+                x = correlate2d(x, k)
+            assert x.shape == (1, 1)
+            m[i, j] = x[0, 0]
+    return m
+
+
+@pytest.mark.parametrize("depth, k", [(1, 3), (3, 3), (2, 4), (4, 2)])
+def test_erf_uniform_matches_forward_impulses(depth, k):
+    size = depth * (k - 1) + 1
+    expected = _forward_map([np.full((k, k), 1.0 / k**2)] * depth, size)
+    np.testing.assert_allclose(effective_receptive_field(depth, k), expected, atol=1e-15)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 7])
+def test_erf_random_matches_forward_impulses(seed):
+    depth, k = 3, 3
+    # The documented draw: rng.random((depth, kh, kw)), each kernel scaled to sum 1.
+    ks = np.random.default_rng(seed).random((depth, k, k))
+    ks /= ks.sum(axis=(1, 2), keepdims=True)
+    # Gradient of y = corr(k_D, ... corr(k_1, x)): impulses through cnnmotiv.convolution.
+    expected = _forward_map(list(ks), depth * (k - 1) + 1)
+    got = effective_receptive_field(depth, k, kernel="random", rng=seed)
+    np.testing.assert_allclose(got, expected, atol=1e-14)
+    np.testing.assert_array_equal(
+        got, effective_receptive_field(depth, k, kernel="random", rng=np.random.default_rng(seed)))
+
+
+@given(depth=st.integers(1, 12), kh=st.integers(1, 6), kw=st.integers(1, 6),
+       kernel=st.sampled_from(["uniform", "random"]), seed=st.integers(0, 100))
+def test_erf_is_a_distribution_on_the_theoretical_field(depth, kh, kw, kernel, seed):
+    m = effective_receptive_field(depth, (kh, kw), kernel=kernel, rng=seed)
+    assert m.shape == (depth * (kh - 1) + 1, depth * (kw - 1) + 1)
+    assert m.min() >= 0 and m.sum() == pytest.approx(1.0)
+    # Every pixel of the theoretical field has some influence (positive weights, no gaps).
+    assert m.min() > 0
+
+
+@given(depth=st.integers(1, 16), k=st.integers(1, 7))
+def test_erf_uniform_spread_is_exact(depth, k):
+    # Sum of `depth` independent discrete uniforms on k values: variance depth (k^2 - 1) / 12.
+    s = erf_spread(effective_receptive_field(depth, k))
+    np.testing.assert_allclose(s, np.sqrt(depth * (k**2 - 1) / 12), atol=1e-9)
+
+
+def test_erf_size_pads_centred_and_keeps_spread():
+    m = effective_receptive_field(3, 3)                       # 7 x 7
+    big = effective_receptive_field(3, 3, size=(11, 12))
+    assert big.shape == (11, 12) and big.sum() == pytest.approx(1.0)
+    np.testing.assert_array_equal(big[2:9, 2:9], m)           # margins 2|2 and 2|3
+    np.testing.assert_allclose(erf_spread(big), erf_spread(m))
+
+
+def test_erf_growth_exponents_sqrt_vs_linear():
+    g = erf_growth(16, 3)
+    d = g.depths[1:]                                          # depths 2..16
+    spread_exp = fit_growth_exponent(d, g.spread[1:, 0])
+    theory_exp = fit_growth_exponent(d, g.theoretical[1:, 0])
+    growth_exp = fit_growth_exponent(d, g.theoretical[1:, 0] - 1)   # the part layers add
+    assert 0.4 < spread_exp < 0.6
+    assert spread_exp == pytest.approx(0.5, abs=1e-9)         # exact for box kernels
+    assert 0.85 < theory_exp <= 1.0 and growth_exp == pytest.approx(1.0)
+    ratio = g.spread[:, 0] / g.theoretical[:, 0]
+    assert np.all(np.diff(ratio) < 0)                         # effective share keeps shrinking
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_erf_growth_random_kernels_also_sqrt(seed):
+    g = erf_growth(16, 3, kernel="random", rng=seed)
+    for a in range(2):
+        assert 0.4 < fit_growth_exponent(g.depths[1:], g.spread[1:, a]) < 0.6
+    # The curve is one growing network: depth d uses the first d kernels.
+    for depth in (1, 5, 16):
+        np.testing.assert_allclose(
+            g.spread[depth - 1],
+            erf_spread(effective_receptive_field(depth, 3, kernel="random", rng=seed)))
+
+
+def test_erf_becomes_gaussian_with_depth():
+    def gaussian_mismatch(depth):
+        m = effective_receptive_field(depth, 3)
+        marginal = m.sum(axis=1)
+        x = np.arange(marginal.size)
+        mean = (x * marginal).sum()
+        std = erf_spread(m)[0]
+        gauss = np.exp(-0.5 * ((x - mean) / std) ** 2) / (std * np.sqrt(2 * np.pi))
+        return np.abs(marginal - gauss).max() / marginal.max()
+
+    errors = [gaussian_mismatch(d) for d in (1, 2, 4, 8, 16)]
+    assert np.all(np.diff(errors) < 0)
+    assert errors[-1] < 0.02 < errors[0]
+
+
+def test_erf_is_fast_enough_for_sliders():
+    times = []
+    for _ in range(21):
+        t0 = time.perf_counter()
+        erf_spread(effective_receptive_field(10, 3))
+        times.append(time.perf_counter() - t0)
+    assert np.median(times) < 0.05
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda: effective_receptive_field(0, 3), ValueError, "depth must be an integer >= 1"),
+    (lambda: effective_receptive_field(2.0, 3), TypeError, "depth must be an integer"),
+    (lambda: effective_receptive_field(2, 0), ValueError, "kernel_size must be an integer >= 1"),
+    (lambda: effective_receptive_field(2, 3, kernel="gauss"), ValueError,
+     "kernel must be one of 'uniform', 'random'"),
+    (lambda: effective_receptive_field(2, 3, size=4), ValueError,
+     r"size must be at least the theoretical field \(5, 5\)"),
+    (lambda: effective_receptive_field(2, 3, kernel="random", rng="seed"), TypeError,
+     "rng must be None, a non-negative int seed or a numpy Generator"),
+    (lambda: effective_receptive_field(2, 3, rng=-1), ValueError, "rng must be an integer >= 0"),
+    (lambda: erf_growth(0, 3), ValueError, "depth must be an integer >= 1"),
+    (lambda: erf_spread([[1.0, -0.5]]), ValueError, "erf_map must be non-negative"),
+    (lambda: erf_spread(np.zeros((3, 3))), ValueError, "erf_map must have a positive sum"),
+    (lambda: erf_spread([1.0, 2.0]), ValueError, "erf_map must be 2-D"),
+    (lambda: erf_spread([[np.nan]]), ValueError, "erf_map must be finite"),
+    (lambda: erf_spread([["a"]]), TypeError, "erf_map must be a real numeric array"),
+    (lambda: fit_growth_exponent([1, 2], [1, 2, 3]), ValueError, "same length"),
+    (lambda: fit_growth_exponent([1], [1]), ValueError, "at least two points"),
+    (lambda: fit_growth_exponent([0, 1], [1, 2]), ValueError, "must be positive"),
+    (lambda: fit_growth_exponent([2, 2], [1, 2]), ValueError, "must not all be equal"),
+])
+def test_erf_bad_input(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_erf_spread_known_values():
+    assert erf_spread([[0, 1, 0, 1]]) == (0.0, 1.0)
+    assert erf_spread([[1], [0], [1]]) == (1.0, 0.0)
+    # Scale does not matter: the map is normalised.
+    np.testing.assert_allclose(erf_spread(5 * np.ones((3, 4))),
+                               (np.std(np.arange(3)), np.std(np.arange(4))))
