@@ -184,7 +184,8 @@ def receptive_field(layers) -> list[FieldInfo]:
     Parameters
     ----------
     layers : sequence of LayerSpec
-        The stack, input side first; at least one layer.
+        The stack, input side first; at least one layer (a single
+        :class:`LayerSpec` counts as a stack of one).
 
     Returns
     -------
