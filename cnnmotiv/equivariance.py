@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnnmotiv._validation import as_float_array, check_choice, check_int, check_pair, check_shape
+from cnnmotiv.convolution import correlate2d
 
 __all__ = [
     "BOUNDARIES",
@@ -88,8 +89,6 @@ def _readonly(arr: np.ndarray) -> np.ndarray:
 
 def _correlate_same(x: np.ndarray, kernel: np.ndarray, *, padding: str,
                     stride: tuple[int, int] = (1, 1)) -> np.ndarray:
-    from cnnmotiv.convolution import correlate2d
-
     return correlate2d(x, kernel, mode="same", padding=padding, stride=stride)
 
 
