@@ -137,11 +137,12 @@ class JupyterServer:
     base: Path
     argv: list[str] | None = None
     cwd: Path | None = None
+    extra_env: dict = field(default_factory=dict)
     port: int = 0
-    token: str = ""
+    token: str = field(default="", repr=False)
     proc: subprocess.Popen | None = None
     log_path: Path | None = None
-    info: dict = field(default_factory=dict)
+    info: dict = field(default_factory=dict, repr=False)
 
     @property
     def url(self) -> str:
@@ -149,6 +150,7 @@ class JupyterServer:
 
     def start(self, timeout: float = 90) -> "JupyterServer":
         env = jupyter_env(self.base)
+        env.update(self.extra_env)
         self.port = self.port or free_port()
         if self.argv is None:
             self.token = secrets.token_hex(24)
