@@ -1,0 +1,584 @@
+"""Parameters, multiply-accumulates and stored entries of dense, locally connected and conv layers.
+
+Section 9.2 compares three ways of mapping an image of ``m = H * W`` pixels to
+``n = H_out * W_out`` output units:
+
+=================  ====================  ==============  ==========================
+layer              parameters            MACs            entries of its matrix
+=================  ====================  ==============  ==========================
+dense              ``m * n``             ``m * n``       ``m * n`` (zeros included)
+locally connected  ``k * n``             ``k * n``       weight uses (``<= k * n``)
+convolution        ``k``                 ``k * n``       weight uses (``<= k * n``)
+=================  ====================  ==============  ==========================
+
+with ``k = kh * kw`` kernel taps. So sparsity alone (dense to locally
+connected) divides computation by ``m / k``; sharing (locally connected to
+convolution) then divides the parameters by another ``n``.
+
+A *MAC* (multiply-accumulate) is one multiplication of a weight by an input
+value added into an output. MACs count what a direct implementation does:
+``k`` per output unit of a convolution even where the kernel hangs over zero
+padding. Biases are not counted. :meth:`LayerCount.flops` turns MACs into
+floating-point operations under an explicit convention, and
+:func:`section_numbers` reconciles the numbers printed in the section.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cnnmotiv._validation import check_choice, check_int, check_pair, check_shape
+from cnnmotiv.convolution import MODES, PADDINGS, output_length, padding_amounts
+
+__all__ = [
+    "CONVENTIONS",
+    "LayerCount",
+    "SectionNumber",
+    "compare_layers",
+    "count_conv",
+    "count_dense",
+    "count_locally_connected",
+    "count_stored_entries",
+    "count_weight_uses",
+    "section_numbers",
+]
+
+#: Flop conventions of :meth:`LayerCount.flops`.
+CONVENTIONS = ("mac", "mul+add", "per-output")
+
+KINDS = ("dense", "locally_connected", "conv")
+
+
+@dataclass(frozen=True)
+class LayerCount:
+    """Size and cost of one layer applied once to one input.
+
+    Attributes
+    ----------
+    kind : {'dense', 'locally_connected', 'conv'}
+    input_shape, output_shape : (H, W) and (H_out, W_out)
+        Spatial shapes (per channel).
+    parameters : int
+        Number of weights (no bias).
+    macs : int
+        Multiply-accumulates for one application.
+    stored_entries : int
+        Entries of the layer's matrix form: all ``m * n`` for dense (zeros
+        included), the stored (non-structural-zero) entries of the sparse
+        matrix for the other two.
+    in_channels, out_channels : int
+        Channels (1 unless given to :func:`count_conv`).
+    """
+
+    kind: str
+    input_shape: tuple[int, int]
+    output_shape: tuple[int, int]
+    parameters: int
+    macs: int
+    stored_entries: int
+    in_channels: int = 1
+    out_channels: int = 1
+
+    @property
+    def inputs(self) -> int:
+        """Number of input values, ``in_channels * H * W``."""
+        return self.in_channels * self.input_shape[0] * self.input_shape[1]
+
+    @property
+    def outputs(self) -> int:
+        """Number of output units, ``out_channels * H_out * W_out``."""
+        return self.out_channels * self.output_shape[0] * self.output_shape[1]
+
+    def flops(self, convention: str = "mul+add") -> int:
+        """Floating-point operations for one application, under a stated convention.
+
+        Parameters
+        ----------
+        convention : {'mul+add', 'mac', 'per-output'}, optional
+            * ``'mul+add'``: 2 per MAC (a multiplication and an addition);
+            * ``'mac'``: 1 per MAC (a fused multiply-add counts once);
+            * ``'per-output'``: each output unit multiplies its ``q`` inputs
+              and adds the ``q`` products with ``q - 1`` additions (nothing is
+              added to zero), i.e. ``2 * macs - outputs``; this is how a
+              2-tap kernel gives 3 operations per output.
+
+        Returns
+        -------
+        int
+
+        Examples
+        --------
+        >>> c = count_conv((280, 320), (1, 2))
+        >>> c.macs, c.flops("mac"), c.flops(), c.flops("per-output")
+        (178640, 178640, 357280, 267960)
+        """
+        convention = check_choice(convention, "convention", CONVENTIONS)
+        if convention == "mac":
+            return self.macs
+        if convention == "mul+add":
+            return 2 * self.macs
+        return 2 * self.macs - self.outputs
+
+
+# ---------------------------------------------------------------------------
+# geometry and per-axis counts
+# ---------------------------------------------------------------------------
+
+def _validate(input_shape, kernel_shape, mode, padding, stride, dilation):
+    shape = check_shape(input_shape, "input_shape", ndim=2)
+    kernel_shape = check_pair(kernel_shape, "kernel_shape")
+    mode = check_choice(mode, "mode", MODES)
+    padding = check_choice(padding, "padding", PADDINGS)
+    stride = check_pair(stride, "stride")
+    dilation = check_pair(dilation, "dilation")
+    axes = []
+    for ax, name in ((0, "rows (axis 0)"), (1, "columns (axis 1)")):
+        n, k, s, d = shape[ax], kernel_shape[ax], stride[ax], dilation[ax]
+        before, after = padding_amounts(k, mode=mode, dilation=d)
+        span = d * (k - 1) + 1
+        if n + before + after < span:
+            raise ValueError(
+                f"kernel_shape must fit inside input_shape in mode={mode!r}: along {name} the "
+                f"kernel spans dilation*(size-1)+1 = {span} samples but the input has {n}; use "
+                f"mode 'same' or 'full', or a smaller kernel or dilation")
+        if padding == "reflect" and max(before, after) > n - 1:
+            raise ValueError(
+                f"padding='reflect' with mode={mode!r} needs {max(before, after)} samples of "
+                f"padding along {name}, but an input of length {n} can reflect at most {n - 1}; "
+                f"use padding 'zeros' or 'circular', a smaller kernel, or a larger input")
+        axes.append((n, k, s, d, before, output_length(n, k, mode=mode, stride=s, dilation=d)))
+    return shape, kernel_shape, mode, padding, axes
+
+
+def _uses_on_input(n, k, s, d, before, n_out) -> int:
+    """Number of (output, tap) pairs along one axis whose tap lies inside ``[0, n)``.
+
+    Tap ``a`` of output ``i`` sits at ``i*s + a*d - before``; for each tap the
+    outputs that keep it inside the input form a range of ``i``.
+    """
+    total = 0
+    for a in range(k):
+        offset = a * d - before
+        lo = max(0, -(offset // s))            # smallest i with i*s + offset >= 0
+        hi = min(n_out - 1, (n - 1 - offset) // s)
+        total += max(0, hi - lo + 1)
+    return total
+
+
+def _distinct_pairs(n, k, s, d, before, n_out, padding) -> int:
+    """Number of distinct (output, input) pairs along one axis for circular/reflect padding."""
+    after = max(0, (n_out - 1) * s + (k - 1) * d + 1 - n - before)
+    lookup = np.pad(np.arange(n), (before, after),
+                    mode={"circular": "wrap", "reflect": "reflect"}[padding])
+    read = np.sort(lookup[(np.arange(n_out) * s)[:, None] + (np.arange(k) * d)[None, :]], axis=1)
+    return int(n_out + np.count_nonzero(np.diff(read, axis=1)))
+
+
+def count_weight_uses(input_shape, kernel_shape, *, mode="valid", padding="zeros", stride=1,
+                      dilation=1) -> int:
+    """Number of times a kernel weight multiplies a real input pixel in one pass.
+
+    One per (output unit, tap) pair, except that with ``padding='zeros'``
+    taps lying on the padding are not counted (they multiply a zero).
+
+    Parameters
+    ----------
+    input_shape : (H, W)
+    kernel_shape : int or (kh, kw)
+    mode : {'valid', 'same', 'full'}, optional
+    padding : {'zeros', 'circular', 'reflect'}, optional
+    stride, dilation : int or (int, int), optional
+
+    Returns
+    -------
+    int
+        ``H_out * W_out * kh * kw`` in 'valid' mode or with circular/reflect
+        padding; fewer for zero padding in 'same' and 'full' mode.
+
+    Raises
+    ------
+    ValueError, TypeError
+        Bad shapes, unknown mode or padding, non-positive stride or dilation,
+        kernel larger than the input in 'valid' mode.
+
+    Notes
+    -----
+    Counted per axis with integer arithmetic (for each tap, the range of
+    outputs that keep it inside the input) and multiplied, since a 2-D tap
+    is inside exactly when its row and its column are. This does not use
+    :mod:`cnnmotiv.matrices`, so it can check the matrices' stored entries.
+
+    Examples
+    --------
+    >>> count_weight_uses((280, 320), (3, 3))
+    795636
+    >>> count_weight_uses((3, 3), (3, 3), mode="same")   # 9 outputs, 49 taps inside
+    49
+    """
+    _, (kh, kw), _, padding, axes = _validate(input_shape, kernel_shape, mode, padding,
+                                              stride, dilation)
+    if padding != "zeros":
+        return axes[0][5] * axes[1][5] * kh * kw
+    return _uses_on_input(*axes[0]) * _uses_on_input(*axes[1])
+
+
+def count_stored_entries(input_shape, kernel_shape, *, mode="valid", padding="zeros", stride=1,
+                         dilation=1) -> int:
+    """Stored entries (``nnz``) of the sparse correlation matrix for this geometry.
+
+    Parameters
+    ----------
+    input_shape : (H, W)
+    kernel_shape : int or (kh, kw)
+    mode : {'valid', 'same', 'full'}, optional
+    padding : {'zeros', 'circular', 'reflect'}, optional
+    stride, dilation : int or (int, int), optional
+
+    Returns
+    -------
+    int
+        With zero padding, the weight uses (:func:`count_weight_uses`): every
+        tap of an output reads a different pixel. With circular or reflect
+        padding, the number of distinct (output, pixel) pairs, since taps of
+        one output that read the same pixel share one entry; that is fewer
+        than the weight uses when a window is wider than the input (circular)
+        or folds over the border onto itself (reflect).
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`count_weight_uses`.
+
+    Notes
+    -----
+    Per axis, the pixel each (output, tap) pair reads is looked up in
+    ``np.pad(np.arange(n), ..., mode="wrap" | "reflect")`` and the distinct
+    ones counted; the 2-D count is the product of the two axes' counts,
+    because an output's set of pixels is (its rows) x (its columns).
+
+    Examples
+    --------
+    A 3x3 kernel, 'same' mode, reflect padding on a 280x320 image: at output
+    row 0 the window reads rows 1, 0, 1, so only 2 distinct rows.
+
+    >>> count_weight_uses((280, 320), (3, 3), mode="same", padding="reflect")
+    806400
+    >>> count_stored_entries((280, 320), (3, 3), mode="same", padding="reflect")
+    802804
+    >>> (278 * 3 + 2 * 2) * (318 * 3 + 2 * 2)
+    802804
+    """
+    _, _, _, padding, axes = _validate(input_shape, kernel_shape, mode, padding, stride, dilation)
+    if padding == "zeros":
+        return _uses_on_input(*axes[0]) * _uses_on_input(*axes[1])
+    return _distinct_pairs(*axes[0], padding) * _distinct_pairs(*axes[1], padding)
+
+
+# ---------------------------------------------------------------------------
+# layer counts
+# ---------------------------------------------------------------------------
+
+def count_dense(input_shape, output_shape) -> LayerCount:
+    """Count a dense (fully connected) layer from ``(H, W)`` inputs to ``(H_out, W_out)`` outputs.
+
+    Every output has its own weight for every input: ``m * n`` parameters,
+    ``m * n`` MACs and ``m * n`` matrix entries, with ``m = H * W`` and
+    ``n = H_out * W_out``.
+
+    Parameters
+    ----------
+    input_shape : (H, W)
+    output_shape : (H_out, W_out)
+
+    Returns
+    -------
+    LayerCount
+
+    Raises
+    ------
+    ValueError, TypeError
+        Shapes that are not pairs of positive integers.
+
+    Examples
+    --------
+    The section's image mapped to the output of a [-1, 1] edge detector:
+
+    >>> c = count_dense((280, 320), (280, 319))
+    >>> c.parameters, c.flops("mul+add")
+    (8003072000, 16006144000)
+    """
+    input_shape = check_shape(input_shape, "input_shape", ndim=2)
+    output_shape = check_shape(output_shape, "output_shape", ndim=2)
+    m = input_shape[0] * input_shape[1]
+    n = output_shape[0] * output_shape[1]
+    return LayerCount("dense", input_shape, output_shape, m * n, m * n, m * n)
+
+
+def count_locally_connected(input_shape, kernel_shape, *, mode="valid", padding="zeros",
+                            stride=1, dilation=1) -> LayerCount:
+    """Count a locally connected layer: a convolution's windows, one weight per (output, tap).
+
+    Parameters
+    ----------
+    input_shape : (H, W)
+    kernel_shape : int or (kh, kw)
+    mode : {'valid', 'same', 'full'}, optional
+    padding : {'zeros', 'circular', 'reflect'}, optional
+        Only changes ``stored_entries``.
+    stride, dilation : int or (int, int), optional
+
+    Returns
+    -------
+    LayerCount
+        ``parameters = macs = k * n`` (``k = kh * kw`` taps, ``n`` outputs);
+        ``stored_entries`` as :func:`count_stored_entries`.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`count_weight_uses`.
+
+    Notes
+    -----
+    With zero padding in 'same' or 'full' mode some of the ``k * n`` weights
+    sit over the padding and never touch a pixel; they are still parameters
+    of the layer (the weight array has shape ``(H_out, W_out, kh, kw)``).
+
+    Examples
+    --------
+    >>> c = count_locally_connected((280, 320), (3, 3))
+    >>> c.output_shape, c.parameters, c.macs
+    ((278, 318), 795636, 795636)
+    """
+    shape, (kh, kw), _, _, axes = _validate(input_shape, kernel_shape, mode, padding,
+                                            stride, dilation)
+    out = (axes[0][5], axes[1][5])
+    kn = kh * kw * out[0] * out[1]
+    stored = count_stored_entries(shape, (kh, kw), mode=mode, padding=padding, stride=stride,
+                                  dilation=dilation)
+    return LayerCount("locally_connected", shape, out, kn, kn, stored)
+
+
+def count_conv(input_shape, kernel_shape, *, mode="valid", padding="zeros", stride=1,
+               dilation=1, in_channels=1, out_channels=1) -> LayerCount:
+    """Count a convolutional layer: one ``(kh, kw)`` kernel per (output channel, input channel).
+
+    Parameters
+    ----------
+    input_shape : (H, W)
+        Spatial input shape (per channel).
+    kernel_shape : int or (kh, kw)
+    mode : {'valid', 'same', 'full'}, optional
+    padding : {'zeros', 'circular', 'reflect'}, optional
+        Only changes ``stored_entries``.
+    stride, dilation : int or (int, int), optional
+    in_channels, out_channels : int, optional
+
+    Returns
+    -------
+    LayerCount
+        ``parameters = k * C_in * C_out``, ``macs = k * n * C_in * C_out``
+        (``n = H_out * W_out``), ``stored_entries`` = the stored entries of
+        the sparse matrix for one channel pair (:func:`count_stored_entries`)
+        times ``C_in * C_out``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`count_weight_uses`; channels not positive integers.
+
+    Examples
+    --------
+    The section's 3x3 kernel on the 280x320 image: 9 weights, 9 MACs per
+    output unit.
+
+    >>> c = count_conv((280, 320), (3, 3))
+    >>> c.parameters, c.output_shape, c.macs
+    (9, (278, 318), 795636)
+    >>> count_conv((32, 32), 3, mode="same", in_channels=3, out_channels=16).parameters
+    432
+    """
+    shape, (kh, kw), _, _, axes = _validate(input_shape, kernel_shape, mode, padding,
+                                            stride, dilation)
+    c_in = check_int(in_channels, "in_channels")
+    c_out = check_int(out_channels, "out_channels")
+    out = (axes[0][5], axes[1][5])
+    k = kh * kw
+    stored = count_stored_entries(shape, (kh, kw), mode=mode, padding=padding, stride=stride,
+                                  dilation=dilation)
+    return LayerCount("conv", shape, out, k * c_in * c_out, k * out[0] * out[1] * c_in * c_out,
+                      stored * c_in * c_out, c_in, c_out)
+
+
+def compare_layers(input_shape, kernel_shape, *, mode="valid", padding="zeros", stride=1,
+                   dilation=1) -> dict[str, LayerCount]:
+    """Dense, locally connected and convolutional layers with the same input and output shapes.
+
+    The dense layer maps the input to the convolution's output shape, so all
+    three compute ``n`` outputs from the same ``m`` pixels.
+
+    Parameters
+    ----------
+    input_shape : (H, W)
+    kernel_shape : int or (kh, kw)
+    mode, padding, stride, dilation
+        As :func:`count_conv`.
+
+    Returns
+    -------
+    dict
+        ``{"dense": ..., "locally_connected": ..., "conv": ...}`` of
+        :class:`LayerCount`.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`count_conv`.
+
+    Examples
+    --------
+    >>> layers = compare_layers((280, 320), (3, 3))
+    >>> [layers[kind].macs for kind in ("dense", "locally_connected", "conv")]
+    [7920998400, 795636, 795636]
+    >>> [layers[kind].parameters for kind in ("dense", "locally_connected", "conv")]
+    [7920998400, 795636, 9]
+    >>> layers["dense"].macs / layers["conv"].macs   # = 89,600 / 9
+    9955.555...
+    """
+    opts = dict(mode=mode, padding=padding, stride=stride, dilation=dilation)
+    conv = count_conv(input_shape, kernel_shape, **opts)
+    return {"dense": count_dense(conv.input_shape, conv.output_shape),
+            "locally_connected": count_locally_connected(input_shape, kernel_shape, **opts),
+            "conv": conv}
+
+
+# ---------------------------------------------------------------------------
+# the section's numbers
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SectionNumber:
+    """One number of section 9.2's efficiency example, recomputed.
+
+    Attributes
+    ----------
+    label : str
+        What is counted.
+    formula : str
+        A plain arithmetic expression of the value (evaluates to ``value``).
+    value : int or float
+        Computed by the counting functions of this module.
+    stated : str or None
+        What the section prints for it, if anything.
+    note : str
+        The convention used, or why the section's figure differs.
+    """
+
+    label: str
+    formula: str
+    value: int | float
+    stated: str | None
+    note: str
+
+
+#: The section's image, (rows, columns) = (280 high, 320 wide).
+SECTION_IMAGE_SHAPE = (280, 320)
+
+
+def section_numbers() -> list[SectionNumber]:
+    """The numbers of section 9.2's efficiency example, each recomputed and explained.
+
+    The section mixes three set-ups: a 3x3 kernel (its stated 9 MACs per
+    output), the output size 319x280 and the count ``319 * 280 * 3`` of the
+    2-tap edge detector ``[-1, 1]`` (2 multiplications and 1 addition per
+    output), and a square ``(320 * 280) x (320 * 280)`` dense matrix. This
+    function returns consistent counts for the 2-tap and 3x3 cases and the
+    section's own combination, each value computed by this module's counting
+    functions.
+
+    Returns
+    -------
+    list of SectionNumber
+
+    Examples
+    --------
+    >>> rows = {r.label: r for r in section_numbers()}
+    >>> rows["2-tap: convolution flops"].value
+    267960
+    >>> rows["2-tap: dense matrix entries"].value
+    8003072000
+    >>> round(rows["2-tap: computation ratio dense / convolution"].value, 1)
+    59733.3
+    >>> rows["3x3: MAC ratio dense / convolution"].formula
+    '(280 * 320) / (3 * 3)'
+    """
+    h, w = SECTION_IMAGE_SHAPE
+    edge = compare_layers(SECTION_IMAGE_SHAPE, (1, 2))
+    e_dense, e_conv = edge["dense"], edge["conv"]
+    eh, ew = e_conv.output_shape
+    box = compare_layers(SECTION_IMAGE_SHAPE, (3, 3))
+    b_dense, b_conv = box["dense"], box["conv"]
+    bh, bw = b_conv.output_shape
+    square = count_dense(SECTION_IMAGE_SHAPE, SECTION_IMAGE_SHAPE)
+    itemsize = np.dtype(np.float64).itemsize
+    section_conv = e_conv.flops("per-output")
+    section_dense = square.flops("mac")
+    m = h * w
+    return [
+        SectionNumber(
+            "2-tap: output units", f"{h} * ({w} - 2 + 1)", e_conv.outputs, "319 x 280",
+            f"[-1, 1] has shape (1, 2); 'valid' mode gives {eh} x {ew}"),
+        SectionNumber(
+            "2-tap: convolution flops", f"{eh} * {ew} * (2 + 1)", section_conv,
+            "319 x 280 x 3 = 2.68e5",
+            "convention 'per-output': 2 multiplications + 1 addition per output"),
+        SectionNumber(
+            "2-tap: dense matrix entries", f"({h} * {w}) * ({eh} * {ew})", e_dense.stored_entries,
+            None, "one weight per (input pixel, output unit); the matrix is not square"),
+        SectionNumber(
+            "2-tap: dense flops", f"2 * ({h} * {w}) * ({eh} * {ew})", e_dense.flops("mul+add"),
+            None, "convention 'mul+add': 1 multiplication + 1 addition per matrix entry"),
+        SectionNumber(
+            "2-tap: computation ratio dense / convolution",
+            f"(2 * ({h} * {w}) * ({eh} * {ew})) / ({eh} * {ew} * (2 + 1))",
+            e_dense.flops("mul+add") / section_conv, None,
+            "16,006,144,000 / 267,960 flops"),
+        SectionNumber(
+            "2-tap: storage ratio dense entries / kernel weights",
+            f"(({h} * {w}) * ({eh} * {ew})) / 2",
+            e_dense.stored_entries / e_conv.parameters, None,
+            "about four billion; the kernel stores 2 numbers"),
+        SectionNumber(
+            "3x3: output units", f"({h} - 3 + 1) * ({w} - 3 + 1)", b_conv.outputs, "319 x 280",
+            f"'valid' mode with a 3x3 kernel gives {bh} x {bw}, not 319 x 280 "
+            "(that is the 2-tap output)"),
+        SectionNumber(
+            "3x3: convolution MACs", f"{bh} * {bw} * 3 * 3", b_conv.macs,
+            "3 x 3 = 9 multiply-adds per output", "convention 'mac': 9 per output"),
+        SectionNumber(
+            "3x3: dense MACs", f"({h} * {w}) * ({bh} * {bw})", b_dense.macs, None,
+            "one MAC per matrix entry"),
+        SectionNumber(
+            "3x3: MAC ratio dense / convolution", f"({h} * {w}) / (3 * 3)",
+            b_dense.macs / b_conv.macs, None,
+            f"= m / k: {m:,} inputs per output row against 9 taps"),
+        SectionNumber(
+            "3x3: dense matrix bytes (float64)", f"({h} * {w}) * ({bh} * {bw}) * {itemsize}",
+            b_dense.stored_entries * itemsize, None,
+            "why correlation_matrix refuses it (about 63.4 GB)"),
+        SectionNumber(
+            "section: convolution operations", f"{ew} * {eh} * 3", section_conv,
+            "319 x 280 x 3 = 2.68e5",
+            "the 2-tap flop count (3 per output), not 9 MACs per output of a 3x3 kernel"),
+        SectionNumber(
+            "section: dense operations", f"({w} * {h}) * ({w} * {h})", section_dense,
+            "(320 x 280) x (320 x 280) = 8.03e9",
+            "a square matrix (output as large as the input), 1 operation per entry"),
+        SectionNumber(
+            "section: speed-up", f"(({w} * {h}) * ({w} * {h})) / ({ew} * {eh} * 3)",
+            section_dense / section_conv, "about 30,000",
+            "mixes the square dense count with the 2-tap flop count; consistent "
+            "conventions give 59,733 (2-tap flops) or 9,955.6 (3x3 MACs)"),
+    ]
