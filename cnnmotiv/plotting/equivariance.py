@@ -359,7 +359,8 @@ class PoolingPanels:
     shifts : sequence of int, optional
         Column shifts tabulated for the curve (the slider's range).
     pool_sizes : sequence of int, optional
-        Pool sizes drawn as grey reference curves.
+        Pool sizes drawn as grey reference curves (those above ``max_pool``
+        are left out).
     max_pool : int, optional
         Largest pool size the caller will ask for (the curve of every size up
         to it is computed once, here).
@@ -398,7 +399,8 @@ class PoolingPanels:
             _image_axes(ax, "")
         a_det.set_title("detector values changed", fontsize=9)
         a_pool.set_title("pooled values changed", fontsize=9)
-        plot_invariance_curve(self.curve, ax=a_curve, pool_sizes=pool_sizes)
+        plot_invariance_curve(self.curve, ax=a_curve,
+                              pool_sizes=[p for p in pool_sizes if p <= max_pool])
         (self.current_line,) = a_curve.plot([], [], color=ROLE["highlight"], lw=2.2,
                                             marker="o", markersize=3, label="current pool size")
         (self.dot,) = a_curve.plot([], [], marker="o", markersize=9, color=ROLE["highlight"],
@@ -459,11 +461,12 @@ def plot_invariance_curve(curve: InvarianceCurve, *, ax: Axes | None = None,
     ax = new_axes(ax, figsize=(4.8, 3.2))
     xs = [max(abs(r), abs(c)) for r, c in curve.offsets]
     sizes = curve.pool_sizes if pool_sizes is None else tuple(pool_sizes)
+    for p in sizes:
+        if p not in curve.pool_sizes:
+            raise ValueError(f"pool_sizes: {p} is not in the curve's sizes {curve.pool_sizes}")
     greys = np.linspace(0.75, 0.35, max(1, len(sizes)))
     ax.plot(xs, curve.detector, color=PALETTE["black"], lw=1.8, label="detector (no pooling)")
     for g, p in zip(greys, sizes):
-        if p not in curve.pool_sizes:
-            raise ValueError(f"pool_sizes: {p} is not in the curve's sizes {curve.pool_sizes}")
         row = curve.pooled[curve.pool_sizes.index(p)]
         ax.plot(xs, row, color=str(g), lw=1.2, label=f"max pool {p}x{p}")
         ax.annotate(f"{p}", (xs[min(p, len(xs) - 1)], row[min(p, len(xs) - 1)]),
