@@ -1,0 +1,759 @@
+"""Discrete convolution and cross-correlation of signals and images.
+
+Deep-learning libraries call *cross-correlation* "convolution": the kernel
+slides over the input without being flipped,
+
+.. math:: y[i, j] = \\sum_{a, b} k[a, b] \\, x[s_r i + d_r a - p_r,\\; s_c j + d_c b - p_c],
+
+where ``s`` is the stride, ``d`` the dilation and ``p`` the padding before the
+first sample. *True* convolution flips the kernel first
+(``k[a, b] -> k[kh-1-a, kw-1-b]``). This module offers both, in 1-D and 2-D,
+for a single channel, and :func:`conv_layer` for many channels.
+
+Output modes (names as in :func:`scipy.signal.correlate2d`):
+
+``'valid'``
+    no padding; the kernel stays inside the input.
+``'same'``
+    padding so that (at stride 1) the output has the input's shape.
+``'full'``
+    every placement that overlaps the input by at least one sample.
+
+Padding (what the samples outside the input are):
+
+``'zeros'``
+    zero outside the input.
+``'circular'``
+    the input repeats periodically (index taken modulo the length).
+``'reflect'``
+    mirror image about the edge sample, *excluding* the edge sample itself:
+    ``[a, b, c]`` padded by 2 is ``[c, b, a, b, c, b, a]``. This is
+    :func:`numpy.pad`'s ``mode='reflect'`` and PyTorch's ``'reflect'``.
+
+All computations are vectorised over the whole image: the only Python loop is
+over the kernel taps (see :func:`correlate2d`, Notes).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from scipy.linalg import blas as _blas
+
+from ._validation import as_float_array, check_choice, check_int, check_pair, check_shape
+
+__all__ = [
+    "MODES",
+    "PADDINGS",
+    "padding_amounts",
+    "output_length",
+    "output_shape",
+    "pad",
+    "correlate1d",
+    "convolve1d",
+    "correlate2d",
+    "convolve2d",
+    "conv_layer",
+]
+
+#: Output modes, as in :func:`scipy.signal.correlate2d`.
+MODES = ("valid", "same", "full")
+#: Ways to fill the samples outside the input.
+PADDINGS = ("zeros", "circular", "reflect")
+
+#: Output samples computed per block by the fast path (bytes of output).
+#: Blocks keep the working set of one pass within the processor's L2 cache.
+_BLOCK_BYTES = 1 << 19
+
+_AXPY = {np.dtype(np.float64): _blas.daxpy, np.dtype(np.float32): _blas.saxpy}
+
+
+# ----------------------------------------------------------------------------
+# Geometry
+# ----------------------------------------------------------------------------
+
+def _extent(kernel_size: int, dilation: int) -> int:
+    """Number of input samples a dilated kernel spans."""
+    return dilation * (kernel_size - 1) + 1
+
+
+def _amounts(extent: int, mode: str) -> tuple[int, int]:
+    """Correlation padding (before, after) for a kernel spanning ``extent``."""
+    if mode == "valid":
+        return 0, 0
+    if mode == "full":
+        return extent - 1, extent - 1
+    before = (extent - 1) // 2
+    return before, extent - 1 - before
+
+
+def padding_amounts(kernel_size, *, mode: str = "valid", dilation=1) -> tuple[int, int]:
+    """Zero-padding ``(before, after)`` that a mode adds along one axis.
+
+    Parameters
+    ----------
+    kernel_size : int
+        Number of kernel taps along the axis, at least 1.
+    mode : {'valid', 'same', 'full'}, optional
+        Output mode (see the module docstring).
+    dilation : int, optional
+        Spacing between kernel taps, at least 1. The kernel then spans
+        ``dilation * (kernel_size - 1) + 1`` input samples (its *extent*).
+
+    Returns
+    -------
+    before, after : int
+        Samples added before the first and after the last input sample.
+
+    Raises
+    ------
+    TypeError
+        If ``kernel_size`` or ``dilation`` is not an integer.
+    ValueError
+        If ``kernel_size`` or ``dilation`` is below 1, or ``mode`` is unknown.
+
+    Notes
+    -----
+    With extent ``e``: ``'valid'`` adds nothing, ``'full'`` adds ``e - 1`` on
+    both sides and ``'same'`` adds ``e - 1`` in total, the odd sample (even
+    extents) *after* the input: ``before = (e - 1) // 2``. That is where
+    :func:`scipy.signal.correlate2d` centres its ``'same'`` output (and
+    PyTorch's ``padding='same'``). For true convolution
+    (:func:`convolve2d`) the two amounts swap, as in
+    :func:`scipy.signal.convolve2d` and :func:`numpy.convolve`.
+
+    Examples
+    --------
+    >>> padding_amounts(3, mode="same")
+    (1, 1)
+    >>> padding_amounts(2, mode="same")
+    (0, 1)
+    >>> padding_amounts(3, mode="full", dilation=2)
+    (4, 4)
+    """
+    k = check_int(kernel_size, "kernel_size")
+    check_choice(mode, "mode", MODES)
+    d = check_int(dilation, "dilation")
+    return _amounts(_extent(k, d), mode)
+
+
+def _length(n: int, k: int, mode: str, stride: int, dilation: int, *,
+            what: str = "kernel_size", axis: str = "") -> int:
+    """Output length along one axis (arguments already validated)."""
+    e = _extent(k, dilation)
+    before, after = _amounts(e, mode)
+    span = n + before + after - e
+    if span < 0:  # only possible in 'valid' mode
+        where = f" along {axis}" if axis else ""
+        raise ValueError(
+            f"{what} is larger than the input{where} in mode 'valid': the kernel spans "
+            f"dilation*(size-1)+1 = {dilation}*({k}-1)+1 = {e} samples but the input has "
+            f"{n}; allowed is a (dilated) kernel no larger than the input, or use mode "
+            f"'same' or 'full'")
+    return span // stride + 1
+
+
+def output_length(n, kernel_size, *, mode: str = "valid", stride=1, dilation=1) -> int:
+    """Number of output samples along one axis.
+
+    Parameters
+    ----------
+    n : int
+        Input length, at least 1.
+    kernel_size : int
+        Kernel taps along the axis, at least 1.
+    mode : {'valid', 'same', 'full'}, optional
+        Output mode; sets the padding ``p = before + after``
+        (:func:`padding_amounts`).
+    stride : int, optional
+        Step between successive kernel placements, at least 1.
+    dilation : int, optional
+        Spacing between kernel taps, at least 1.
+
+    Returns
+    -------
+    int
+        ``floor((n + p - dilation * (kernel_size - 1) - 1) / stride) + 1``.
+
+    Raises
+    ------
+    TypeError
+        If an integer argument is not an integer.
+    ValueError
+        If an argument is below 1, ``mode`` is unknown, or in ``'valid'`` mode
+        the dilated kernel spans more than ``n`` samples.
+
+    Examples
+    --------
+    The section's 2-tap edge detector on a 320-pixel row:
+
+    >>> output_length(320, 2)
+    319
+    >>> output_length(320, 3, mode="same", stride=2)
+    160
+    >>> output_length(7, 3, mode="full", dilation=2)
+    11
+    """
+    n = check_int(n, "n")
+    k = check_int(kernel_size, "kernel_size")
+    check_choice(mode, "mode", MODES)
+    s = check_int(stride, "stride")
+    d = check_int(dilation, "dilation")
+    return _length(n, k, mode, s, d)
+
+
+def output_shape(shape, kernel_shape, *, mode: str = "valid", stride=1,
+                 dilation=1) -> tuple[int, int]:
+    """Shape ``(H_out, W_out)`` of a 2-D correlation or convolution.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        Input shape ``(H, W)``.
+    kernel_shape : tuple of int
+        Kernel shape ``(kh, kw)``.
+    mode : {'valid', 'same', 'full'}, optional
+        Output mode.
+    stride, dilation : int or (int, int), optional
+        Per axis ``(rows, cols)``, or one integer for both; each at least 1.
+
+    Returns
+    -------
+    (H_out, W_out) : tuple of int
+        :func:`output_length` along each axis.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`output_length`, naming the offending argument.
+
+    Examples
+    --------
+    >>> output_shape((280, 320), (3, 3))
+    (278, 318)
+    >>> output_shape((280, 320), (3, 3), mode="same", stride=(1, 2))
+    (280, 160)
+    """
+    h, w = check_shape(shape, "shape", ndim=2)
+    kh, kw = check_shape(kernel_shape, "kernel_shape", ndim=2)
+    check_choice(mode, "mode", MODES)
+    sr, sc = check_pair(stride, "stride")
+    dr, dc = check_pair(dilation, "dilation")
+    return (_length(h, kh, mode, sr, dr, what="kernel_shape", axis="rows"),
+            _length(w, kw, mode, sc, dc, what="kernel_shape", axis="columns"))
+
+
+# ----------------------------------------------------------------------------
+# Padding
+# ----------------------------------------------------------------------------
+
+def _check_reflect(widths, shape, what: str) -> None:
+    """Refuse 'reflect' widths that reach past the opposite edge."""
+    for axis, ((before, after), n) in enumerate(zip(widths, shape)):
+        if max(before, after) > n - 1:
+            axis_name = ("rows", "columns")[axis] if len(shape) == 2 else "the signal"
+            raise ValueError(
+                f"padding='reflect' {what} needs {max(before, after)} samples along "
+                f"{axis_name}, but an input of length {n} can reflect at most {n - 1} "
+                f"(the edge sample is not repeated); use padding 'zeros' or 'circular', "
+                f"a smaller kernel, or a larger input")
+
+
+def _pad(x: np.ndarray, widths, padding: str) -> np.ndarray:
+    """Pad a validated array; always returns a C-contiguous array."""
+    if not any(b or a for b, a in widths):
+        return np.ascontiguousarray(x)
+    if padding == "zeros":
+        out = np.zeros(tuple(n + b + a for n, (b, a) in zip(x.shape, widths)), dtype=x.dtype)
+        out[tuple(slice(b, b + n) for n, (b, _) in zip(x.shape, widths))] = x
+        return out
+    return np.pad(x, widths, mode="wrap" if padding == "circular" else "reflect")
+
+
+def _check_widths(widths, ndim: int):
+    """Normalise ``widths`` of :func:`pad` to ``ndim`` pairs of ints >= 0."""
+    if isinstance(widths, numbers.Integral) and not isinstance(widths, (bool, np.bool_)):
+        w = check_int(widths, "widths", minimum=0)
+        return ((w, w),) * ndim
+    pairs = [widths] if ndim == 1 else widths
+    if (isinstance(pairs, (tuple, list)) and len(pairs) == ndim
+            and all(isinstance(p, (tuple, list)) and len(p) == 2 for p in pairs)):
+        return tuple((check_int(b, "widths", minimum=0), check_int(a, "widths", minimum=0))
+                     for b, a in pairs)
+    form = "(before, after)" if ndim == 1 else "((top, bottom), (left, right))"
+    raise ValueError(f"widths must be an integer >= 0 or {form} for a {ndim}-D input; "
+                     f"got {widths!r}")
+
+
+def pad(x, widths, *, padding: str = "zeros") -> np.ndarray:
+    """Pad a 1-D signal or a 2-D image.
+
+    Parameters
+    ----------
+    x : array_like, shape (n,) or (H, W)
+        Finite real input.
+    widths : int or tuple
+        Samples to add: one integer for every side, ``(before, after)`` for a
+        1-D input, ``((top, bottom), (left, right))`` for a 2-D input.
+    padding : {'zeros', 'circular', 'reflect'}, optional
+        What the new samples are (see the module docstring).
+
+    Returns
+    -------
+    ndarray, shape (n + before + after,) or (H + top + bottom, W + left + right)
+        float32 if ``x`` is float32, else float64.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not a real numeric array or a width is not an integer.
+    ValueError
+        If ``x`` is not 1-D or 2-D, empty or not finite, a width is negative,
+        ``padding`` is unknown, or a ``'reflect'`` width exceeds the input
+        length minus one.
+
+    Notes
+    -----
+    ``'circular'`` widths may exceed the input: the input repeats as often as
+    needed, so padded sample ``i`` is ``x[(i - before) mod n]``.
+
+    Examples
+    --------
+    >>> pad([1, 2, 3], 2, padding="reflect")
+    array([3., 2., 1., 2., 3., 2., 1.])
+    >>> pad([1, 2, 3], (1, 4), padding="circular")
+    array([3., 1., 2., 3., 1., 2., 3., 1.])
+    >>> pad([[1, 2]], ((1, 0), (0, 1)))
+    array([[0., 0., 0.],
+           [1., 2., 0.]])
+    """
+    x = as_float_array(x, "x", ndim=(1, 2))
+    widths = _check_widths(widths, x.ndim)
+    check_choice(padding, "padding", PADDINGS)
+    if padding == "reflect":
+        _check_reflect(widths, x.shape, f"with widths {widths}")
+    return _pad(x, widths, padding)
+
+
+# ----------------------------------------------------------------------------
+# Core computation
+# ----------------------------------------------------------------------------
+
+def _correlate_valid(xp: np.ndarray, kernel: np.ndarray, dilation) -> np.ndarray:
+    """'valid' correlation of a C-contiguous 2-D array, stride 1.
+
+    Works on the flattened image: placing kernel tap ``(a, b)`` on output
+    pixel ``(i, j)`` reads ``x_flat[(i + d_r a) W + j + d_c b]``, so the
+    contribution of one tap to *all* outputs is one contiguous multiply-add
+    ``out_flat[:L] += k[a, b] * x_flat[off : off + L]`` with
+    ``off = d_r a W + d_c b`` and ``L = (H_out - 1) W + W_out``. Output row
+    ``i`` starts at ``out_flat[i W]``; the ``W - W_out`` samples that wrap
+    into the next image row are dropped by the final reshape. Each pass is a
+    BLAS ``axpy`` (one read of each operand, one write), run over blocks of
+    :data:`_BLOCK_BYTES` so the operands stay in cache.
+    """
+    h, w = xp.shape
+    kh, kw = kernel.shape
+    dr, dc = dilation
+    h_out, w_out = h - dr * (kh - 1), w - dc * (kw - 1)
+    length = (h_out - 1) * w + w_out
+    x_flat = xp.reshape(-1)
+    out = np.empty(h_out * w, dtype=xp.dtype)
+    taps = np.flatnonzero(kernel)  # zero taps add nothing (inputs are finite)
+    if taps.size == 0:
+        out[:] = 0
+    else:
+        rows, cols = np.divmod(taps, kw)
+        offsets = (rows * (dr * w) + cols * dc).tolist()
+        weights = kernel.reshape(-1)[taps].tolist()
+        first_off, first_w = offsets[0], weights[0]
+        rest = list(zip(offsets[1:], weights[1:]))
+        axpy = _AXPY[xp.dtype]
+        block = max(1, _BLOCK_BYTES // xp.itemsize)
+        n_blocks = -(-length // block)
+        step = -(-length // n_blocks)
+        for start in range(0, length, step):
+            n = min(step, length - start)
+            np.multiply(x_flat[start + first_off:start + first_off + n], first_w,
+                        out=out[start:start + n])
+            for off, wt in rest:
+                # out[start:start+n] += wt * x_flat[start+off : start+off+n], in place
+                axpy(x_flat, out, n, wt, start + off, 1, start)
+    return out.reshape(h_out, w)[:, :w_out]
+
+
+def _validate(image, kernel, ndim: int, names, mode, padding, stride, dilation):
+    """Validate the arguments of the single-channel functions."""
+    image = as_float_array(image, names[0], ndim=ndim)
+    kernel = as_float_array(kernel, names[1], ndim=ndim, dtype=image.dtype)
+    check_choice(mode, "mode", MODES)
+    check_choice(padding, "padding", PADDINGS)
+    if ndim == 1:
+        stride = (1, check_int(stride, "stride"))
+        dilation = (1, check_int(dilation, "dilation"))
+        image, kernel = image[np.newaxis], kernel[np.newaxis]
+    else:
+        stride = check_pair(stride, "stride")
+        dilation = check_pair(dilation, "dilation")
+    return image, kernel, stride, dilation
+
+
+def _geometry(in_shape, kernel_shape, mode, padding, stride, dilation, flip, name, ndim):
+    """Padding widths and output shape; raises for impossible requests."""
+    axes = ("rows", "columns") if ndim == 2 else ("", "")
+    widths, out_shape = [], []
+    for axis in range(2):
+        n, k, s, d = in_shape[axis], kernel_shape[axis], stride[axis], dilation[axis]
+        out_shape.append(_length(n, k, mode, s, d, what=name, axis=axes[axis]))
+        before, after = _amounts(_extent(k, d), mode)
+        widths.append((after, before) if flip else (before, after))
+    if padding == "reflect":
+        extents = tuple(_extent(k, d) for k, d in zip(kernel_shape, dilation))
+        if ndim == 2:
+            _check_reflect(widths, in_shape, f"with mode={mode!r} and kernel extent {extents}")
+        else:
+            _check_reflect(widths[1:], in_shape[1:],
+                           f"with mode={mode!r} and kernel extent {extents[1]}")
+    return tuple(widths), tuple(out_shape)
+
+
+def _correlate(image, kernel, mode, padding, stride, dilation, *, flip, ndim, names):
+    """Shared body of the four single-channel functions."""
+    image, kernel, stride, dilation = _validate(image, kernel, ndim, names, mode, padding,
+                                                stride, dilation)
+    widths, _ = _geometry(image.shape, kernel.shape, mode, padding, stride, dilation, flip,
+                          names[1], ndim)
+    if flip:
+        kernel = kernel[::-1, ::-1]
+    xp = _pad(image, widths, padding)
+    out = _correlate_valid(xp, kernel, dilation)
+    if stride != (1, 1):
+        out = out[::stride[0], ::stride[1]]
+    return out[0] if ndim == 1 else out
+
+
+# ----------------------------------------------------------------------------
+# Public single-channel functions
+# ----------------------------------------------------------------------------
+
+def correlate2d(image, kernel, *, mode: str = "valid", padding: str = "zeros", stride=1,
+                dilation=1) -> np.ndarray:
+    """Cross-correlate an image with a kernel (deep learning's "convolution").
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+        Finite real input image.
+    kernel : array_like, shape (kh, kw)
+        Finite real kernel (weights).
+    mode : {'valid', 'same', 'full'}, optional
+        Output mode (see the module docstring and :func:`padding_amounts`).
+    padding : {'zeros', 'circular', 'reflect'}, optional
+        What the samples outside the image are; irrelevant in ``'valid'`` mode.
+    stride : int or (int, int), optional
+        Step between kernel placements, per axis ``(rows, cols)``; at least 1.
+    dilation : int or (int, int), optional
+        Spacing between kernel taps, per axis; at least 1.
+
+    Returns
+    -------
+    ndarray, shape (H_out, W_out)
+        ``y[i, j] = sum_{a, b} kernel[a, b] * xpad[s_r i + d_r a, s_c j + d_c b]``
+        with ``xpad`` the padded image and ``(H_out, W_out)`` given by
+        :func:`output_shape`. float32 if ``image`` is float32 (the kernel is
+        then rounded to float32), else float64. The result may be a
+        non-contiguous view of a wider work buffer.
+
+    Raises
+    ------
+    TypeError
+        If ``image`` or ``kernel`` is not a real numeric array, or ``stride``
+        or ``dilation`` is not an integer (pair).
+    ValueError
+        If ``image`` or ``kernel`` is not 2-D, is empty or holds NaN/inf;
+        ``mode`` or ``padding`` is unknown; ``stride`` or ``dilation`` is
+        below 1; in ``'valid'`` mode the dilated kernel is larger than the
+        image; or ``'reflect'`` padding would need more than ``n - 1`` samples.
+
+    See Also
+    --------
+    convolve2d : true convolution (flipped kernel).
+    scipy.signal.correlate2d : same values for ``padding='zeros'``,
+        ``stride=1``, ``dilation=1`` in every mode.
+
+    Notes
+    -----
+    The whole image is processed at once: the Python loop runs over the
+    kernel taps only. The image is flattened, so the contribution of one tap
+    to every output pixel is a single contiguous multiply-add over the flat
+    buffer (a BLAS ``axpy``), and the samples that wrap into the next row are
+    cut off at the end. Padding is done first (a padded copy), stride by
+    subsampling the stride-1 result, dilation by spacing the taps' offsets.
+
+    ``'same'`` puts the odd padding sample of even-sized kernels after the
+    image, like :func:`scipy.signal.correlate2d`.
+
+    Examples
+    --------
+    The section's edge detector ``[-1, 1]``: each output is a pixel minus its
+    left neighbour.
+
+    >>> image = [[0, 0, 1, 1],
+    ...          [0, 1, 1, 1]]
+    >>> correlate2d(image, [[-1, 1]])
+    array([[0., 1., 0.],
+           [1., 0., 0.]])
+    >>> correlate2d(image, [[1, 0], [0, 1]], mode="same", padding="circular")
+    array([[1., 1., 2., 1.],
+           [1., 2., 1., 1.]])
+    >>> correlate2d(np.ones((5, 5)), np.ones((2, 2)), stride=2, dilation=(1, 2)).shape
+    (2, 2)
+    """
+    return _correlate(image, kernel, mode, padding, stride, dilation, flip=False, ndim=2,
+                      names=("image", "kernel"))
+
+
+def convolve2d(image, kernel, *, mode: str = "valid", padding: str = "zeros", stride=1,
+               dilation=1) -> np.ndarray:
+    """Convolve an image with a kernel (true convolution: the kernel is flipped).
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+        Finite real input image.
+    kernel : array_like, shape (kh, kw)
+        Finite real kernel.
+    mode : {'valid', 'same', 'full'}, optional
+        Output mode.
+    padding : {'zeros', 'circular', 'reflect'}, optional
+        What the samples outside the image are; irrelevant in ``'valid'`` mode.
+    stride : int or (int, int), optional
+        Step between kernel placements, per axis; at least 1.
+    dilation : int or (int, int), optional
+        Spacing between kernel taps, per axis; at least 1.
+
+    Returns
+    -------
+    ndarray, shape (H_out, W_out)
+        ``correlate2d`` with ``kernel[::-1, ::-1]``, see Notes for ``'same'``.
+        float32 if ``image`` is float32, else float64.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`correlate2d`.
+
+    See Also
+    --------
+    correlate2d
+    scipy.signal.convolve2d : same values for ``padding='zeros'``,
+        ``stride=1``, ``dilation=1`` in every mode.
+
+    Notes
+    -----
+    ``y[i, j] = sum_{a, b} kernel[a, b] * xpad[i - d_r a, j - d_c b]`` (up to
+    the index offset of the padding). In ``'same'`` mode the kernel's anchor
+    is tap ``((kh - 1) // 2, (kw - 1) // 2)`` of the *unflipped* kernel, as in
+    :func:`scipy.signal.convolve2d` and :func:`numpy.convolve`, so the
+    padding amounts of :func:`padding_amounts` swap sides. For odd kernel
+    extents (and in 'valid' and 'full' mode always) this is exactly
+    ``correlate2d(image, kernel[::-1, ::-1], ...)``; for even extents in
+    'same' mode the two differ by a one-sample shift.
+
+    Examples
+    --------
+    >>> convolve2d([[1, 2, 3]], [[1, 10]], mode="full")
+    array([[ 1., 12., 23., 30.]])
+    >>> correlate2d([[1, 2, 3]], [[10, 1]], mode="full")
+    array([[ 1., 12., 23., 30.]])
+    """
+    return _correlate(image, kernel, mode, padding, stride, dilation, flip=True, ndim=2,
+                      names=("image", "kernel"))
+
+
+def correlate1d(x, kernel, *, mode: str = "valid", padding: str = "zeros", stride=1,
+                dilation=1) -> np.ndarray:
+    """Cross-correlate a 1-D signal with a kernel.
+
+    Parameters
+    ----------
+    x : array_like, shape (n,)
+        Finite real signal.
+    kernel : array_like, shape (k,)
+        Finite real kernel.
+    mode : {'valid', 'same', 'full'}, optional
+        Output mode.
+    padding : {'zeros', 'circular', 'reflect'}, optional
+        What the samples outside the signal are; irrelevant in ``'valid'`` mode.
+    stride : int, optional
+        Step between kernel placements; at least 1.
+    dilation : int, optional
+        Spacing between kernel taps; at least 1.
+
+    Returns
+    -------
+    ndarray, shape (n_out,)
+        ``y[i] = sum_a kernel[a] * xpad[stride * i + dilation * a]``, with
+        ``n_out`` from :func:`output_length`. float32 if ``x`` is float32,
+        else float64.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`correlate2d`, for 1-D inputs.
+
+    Notes
+    -----
+    Equals ``correlate2d(x[None, :], kernel[None, :], ...)[0]``. In 'valid'
+    and 'full' mode (and 'same' with odd kernels) it equals
+    :func:`numpy.correlate`. For even kernels in 'same' mode numpy puts the
+    extra zero *before* the signal; this module follows
+    :func:`scipy.signal.correlate2d` and puts it after, so there
+    ``y[:-1] == np.correlate(x, kernel, 'same')[1:]``.
+
+    Examples
+    --------
+    >>> correlate1d([1, 2, 4, 7], [-1, 1])
+    array([1., 2., 3.])
+    >>> correlate1d([1, 2, 4, 7], [-1, 1], mode="same")
+    array([ 1.,  2.,  3., -7.])
+    >>> correlate1d(np.arange(9), [1, 1], stride=3, dilation=2)
+    array([ 2.,  8., 14.])
+    """
+    return _correlate(x, kernel, mode, padding, stride, dilation, flip=False, ndim=1,
+                      names=("x", "kernel"))
+
+
+def convolve1d(x, kernel, *, mode: str = "valid", padding: str = "zeros", stride=1,
+               dilation=1) -> np.ndarray:
+    """Convolve a 1-D signal with a kernel (true convolution: flipped kernel).
+
+    Parameters
+    ----------
+    x : array_like, shape (n,)
+        Finite real signal.
+    kernel : array_like, shape (k,)
+        Finite real kernel.
+    mode : {'valid', 'same', 'full'}, optional
+        Output mode; equals :func:`numpy.convolve` in every mode.
+    padding : {'zeros', 'circular', 'reflect'}, optional
+        What the samples outside the signal are; irrelevant in ``'valid'`` mode.
+    stride : int, optional
+        Step between kernel placements; at least 1.
+    dilation : int, optional
+        Spacing between kernel taps; at least 1.
+
+    Returns
+    -------
+    ndarray, shape (n_out,)
+        float32 if ``x`` is float32, else float64.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`correlate2d`, for 1-D inputs.
+
+    Notes
+    -----
+    ``convolve2d(x[None, :], kernel[None, :], ...)[0]``; see
+    :func:`convolve2d` for the anchor of even kernels in 'same' mode.
+
+    Examples
+    --------
+    >>> convolve1d([1, 2, 3], [1, 10], mode="full")
+    array([ 1., 12., 23., 30.])
+    >>> np.convolve([1, 2, 3], [1, 10], mode="full")
+    array([ 1, 12, 23, 30])
+    """
+    return _correlate(x, kernel, mode, padding, stride, dilation, flip=True, ndim=1,
+                      names=("x", "kernel"))
+
+
+# ----------------------------------------------------------------------------
+# Multi-channel layer
+# ----------------------------------------------------------------------------
+
+def conv_layer(x, weights, bias=None, *, mode: str = "valid", padding: str = "zeros",
+               stride=1, dilation=1) -> np.ndarray:
+    """A multi-channel convolutional layer (cross-correlation, as in deep learning).
+
+    Parameters
+    ----------
+    x : array_like, shape (C_in, H, W)
+        Input feature maps.
+    weights : array_like, shape (C_out, C_in, kh, kw)
+        One kernel per (output channel, input channel) pair.
+    bias : array_like, shape (C_out,), optional
+        Added to every pixel of each output channel; default none.
+    mode : {'valid', 'same', 'full'}, optional
+        Output mode.
+    padding : {'zeros', 'circular', 'reflect'}, optional
+        What the samples outside the input are; irrelevant in ``'valid'`` mode.
+    stride, dilation : int or (int, int), optional
+        As in :func:`correlate2d`.
+
+    Returns
+    -------
+    ndarray, shape (C_out, H_out, W_out)
+        ``y[o] = sum_c correlate2d(x[c], weights[o, c], ...) + bias[o]``.
+        float32 if ``x`` is float32, else float64.
+
+    Raises
+    ------
+    TypeError
+        If an array is not real numeric, or ``stride``/``dilation`` not integer.
+    ValueError
+        As :func:`correlate2d`, and if ``x`` is not 3-D, ``weights`` not 4-D,
+        ``weights.shape[1] != x.shape[0]`` or ``bias`` is not of shape ``(C_out,)``.
+
+    Notes
+    -----
+    The input is padded once; then, per kernel tap, the ``(C_out, C_in)``
+    matrix of that tap's weights multiplies the ``(C_in, L)`` flat,
+    tap-shifted input (one matrix product per tap, see
+    :func:`correlate2d`, Notes).
+
+    Examples
+    --------
+    Two input channels summed by one output channel, plus a bias:
+
+    >>> x = np.stack([np.eye(3), 2 * np.eye(3)])
+    >>> conv_layer(x, np.ones((1, 2, 2, 2)), bias=[0.5])
+    array([[[6.5, 3.5],
+            [3.5, 6.5]]])
+    """
+    x = as_float_array(x, "x", ndim=3)
+    weights = as_float_array(weights, "weights", ndim=4, dtype=x.dtype)
+    c_out, c_in, kh, kw = weights.shape
+    if c_in != x.shape[0]:
+        raise ValueError(f"weights must have shape (C_out, C_in, kh, kw) with C_in = "
+                         f"x.shape[0] = {x.shape[0]}; got weights of shape {weights.shape}")
+    if bias is not None:
+        bias = as_float_array(bias, "bias", ndim=1, dtype=x.dtype)
+        if bias.shape != (c_out,):
+            raise ValueError(f"bias must have shape (C_out,) = ({c_out},); got {bias.shape}")
+    check_choice(mode, "mode", MODES)
+    check_choice(padding, "padding", PADDINGS)
+    stride = check_pair(stride, "stride")
+    dilation = check_pair(dilation, "dilation")
+    widths, _ = _geometry(x.shape[1:], (kh, kw), mode, padding, stride, dilation, False,
+                          "weights", 2)
+    xp = _pad(x, ((0, 0),) + widths, padding)
+    _, h, w = xp.shape
+    dr, dc = dilation
+    h_out, w_out = h - dr * (kh - 1), w - dc * (kw - 1)
+    length = (h_out - 1) * w + w_out
+    x_flat = xp.reshape(c_in, h * w)
+    out = np.zeros((c_out, h_out * w), dtype=x.dtype)
+    acc = out[:, :length]
+    tmp = np.empty((c_out, length), dtype=x.dtype)
+    for a in range(kh):
+        for b in range(kw):
+            off = a * dr * w + b * dc
+            np.matmul(weights[:, :, a, b], x_flat[:, off:off + length], out=tmp)
+            acc += tmp
+    y = out.reshape(c_out, h_out, w)[:, ::stride[0], :w_out:stride[1]]
+    if bias is not None:
+        y = y + bias[:, np.newaxis, np.newaxis]
+    return y
