@@ -430,24 +430,34 @@ class NotebookDriver:
         """SHA-256 of the PNG the app's figure shows, with its pixel size."""
         return self.figure(app).evaluate(JS_IMAGE_DIGEST)
 
-    def settle(self, app, *, quiet: float = 0.35, timeout: float = 20) -> str:
-        """Wait until the figure stops changing (and the kernel is idle); return its digest."""
+    def _probe(self, app) -> tuple[str | None, bool]:
+        """(digest of the figure, whether the notebook's kernel is busy)."""
+        got = self.figure(app).evaluate(
+            """async (img) => {
+                 const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+                 const k = w && w.sessionContext && w.sessionContext.session
+                           && w.sessionContext.session.kernel;
+                 const busy = k ? k.status !== 'idle' : false;
+                 return [await (%s)(img), busy]; }""" % JS_IMAGE_DIGEST)
+        return got[0], got[1]
+
+    def settle(self, app, *, quiet: float = 0.2, timeout: float = 30) -> str:
+        """Wait until the figure stops changing and the kernel is idle; return its digest.
+
+        Settled means: the same digest, with the kernel idle, for `quiet` seconds.
+        """
         deadline = time.monotonic() + timeout
         last, since = None, time.monotonic()
         while time.monotonic() < deadline:
-            now = self.digest(app)
-            busy = self.page.evaluate(
-                "() => { const w = window.jupyterapp.shell.currentWidget;"
-                " const k = w && w.sessionContext.session && w.sessionContext.session.kernel;"
-                " return k ? k.status !== 'idle' : false; }")
+            now, busy = self._probe(app)
             if now != last or busy or now is None:
                 last, since = now, time.monotonic()
             elif time.monotonic() - since >= quiet:
                 return now
-            time.sleep(0.05)
-        raise AssertionError(f"figure kept changing for {timeout} s")
+            time.sleep(0.04)
+        raise AssertionError(f"figure kept changing (or kernel busy) for {timeout} s")
 
-    def wait_changed(self, app, before: str, *, timeout: float = 20) -> str:
+    def wait_changed(self, app, before: str, *, timeout: float = 30) -> str:
         """Wait until the figure differs from `before`, then until it settles."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

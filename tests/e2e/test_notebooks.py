@@ -111,18 +111,23 @@ def exercise_slider(driver: NotebookDriver, app, control) -> None:
         again = driver.wait_changed(app, image1)
         assert again == image0, "keyboard: moving back did not restore the figure"
 
-        # 2. mouse drag about a third of the track, then back with the keyboard
+        # 2. mouse drag about a third of the track, then back (typing or keys)
+        typeable = handles.count() == 1 and driver.readout_editable(control)
         fraction = 0.3 if start["now"] <= (start["min"] + start["max"]) / 2 else -0.3
         driver.drag_handle(control, handle, fraction)
         dragged = driver.handle_state(handle)
         assert dragged["now"] != start["now"], "dragging did not move the handle"
         image2 = driver.wait_changed(app, image0)
-        _return_by_keys(driver, handle, start["now"])
+        if typeable:
+            driver.type_readout(control, text0)
+        else:
+            _return_by_keys(driver, handle, start["now"])
+        assert driver.handle_state(handle)["now"] == start["now"], "could not move back"
         again = driver.wait_changed(app, image2)
         assert again == image0, "drag: moving back did not restore the figure"
 
         # 3. typing the one-step value into the readout, then the first value
-        if handles.count() == 1 and driver.readout_editable(control):
+        if typeable:
             driver.type_readout(control, text1)
             assert driver.handle_state(handle)["now"] == stepped["now"], \
                 f"typing {text1!r} into the readout did not move the handle"
