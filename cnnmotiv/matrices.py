@@ -133,32 +133,28 @@ def _taps_2d(g: _Geometry):
     ``counts[o]`` is the number of entries of output ``o``; entries come
     sorted by output, then by tap.
     """
-    (kh, kw), (h, w) = g.kernel_shape, g.shape
-    ri, ci = g.axis_taps(0), g.axis_taps(1)
-    h_out, w_out = g.out_shape
+    (kh, kw), w = g.kernel_shape, g.shape[1]
+    ri, ci = g.axis_taps(0), g.axis_taps(1)                       # (h_out, kh), (w_out, kw)
     n_out, k = g.n_out, kh * kw
-    r4 = ri[:, None, :, None]
-    c4 = ci[None, :, None, :]
-    cols = r4 * w + c4                                            # (h_out, w_out, kh, kw)
+    cols = ri[:, None, :, None] * w + ci[None, :, None, :]        # (h_out, w_out, kh, kw)
     if g.padding == "zeros" and ((ri < 0).any() or (ci < 0).any()):
-        inside = (r4 >= 0) & (c4 >= 0)
-        counts = inside.sum(axis=(2, 3)).ravel()
-        taps = np.broadcast_to(np.arange(k).reshape(1, 1, kh, kw), cols.shape)[inside]
-        cols = cols[inside]
-    else:
-        counts = np.full(n_out, k)
-        taps = np.tile(np.arange(k), n_out)
-        cols = cols.ravel()
-    rows = np.repeat(np.arange(n_out), counts)
-    return rows, cols, taps, counts
+        # a tap is inside when its row and its column are: counts are separable
+        r_in, c_in = ri >= 0, ci >= 0
+        counts = np.outer(r_in.sum(axis=1), c_in.sum(axis=1)).ravel()
+        flat = np.flatnonzero(r_in[:, None, :, None] & c_in[None, :, None, :])
+        cols = cols.ravel()[flat]
+        rows, taps = np.divmod(flat, k)
+        return rows, cols, taps, counts
+    counts = np.full(n_out, k)
+    return np.repeat(np.arange(n_out), k), cols.ravel(), np.tile(np.arange(k), n_out), counts
 
 
 def _csr(vals, rows, cols, counts, padding, shape):
-    """CSR array from entries sorted by row.
+    """Canonical CSR array (sorted columns, no duplicates) from entries sorted by row.
 
     With zero padding the columns of a row strictly increase with the tap
     (no duplicates), so the compressed arrays are written down directly;
-    otherwise scipy sorts the columns and sums duplicates.
+    otherwise SciPy sorts each row's columns and sums duplicates.
     """
     if padding == "zeros":
         indptr = np.zeros(shape[0] + 1, dtype=np.int64)
