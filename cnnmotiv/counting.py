@@ -35,6 +35,7 @@ from cnnmotiv.convolution import MODES, PADDINGS, output_length, padding_amounts
 __all__ = [
     "CONVENTIONS",
     "LayerCount",
+    "SECTION_IMAGE_SHAPE",
     "SectionNumber",
     "compare_layers",
     "count_conv",
