@@ -24,7 +24,8 @@ those times (a straight line on a log-log plot, ``m = H * W`` input pixels) and
 bytes that matrix would need.
 
 Every timing is the median of ``repeats`` measurements with
-:func:`time.perf_counter`; building the matrices is not timed.
+:func:`time.perf_counter`, taken round-robin over the sizes; building the
+matrices is not timed.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ __all__ = [
     "fit_power_law",
     "extrapolate_dense",
     "last_level_cache_bytes",
+    "ScalingStudy",
+    "scaling_study",
 ]
 
 #: The ways of applying the layer that this module can time.
@@ -347,42 +350,44 @@ def time_method(method: str, shapes: Sequence, kernel_shape=(3, 3), *, mode: str
 
     generator = np.random.default_rng(rng)
     kernel = generator.standard_normal(kernel_shape)
-    pixels, macs, nbytes, seconds = [], [], [], []
-    with _limit_threads(threads):
-        for shape in shapes:
-            image = generator.standard_normal(shape)
-            x = image.ravel()
-            if method == "dense":
-                matrix = matrices.correlation_matrix(kernel, shape, mode=mode, max_bytes=max_bytes)
-                func = lambda m=matrix, v=x: m @ v  # noqa: E731
-                n_macs = matrix.size
-                n_bytes = matrix.nbytes + x.nbytes
-            elif method in ("local", "sparse"):
-                if method == "local":
-                    matrix = matrices.locally_connected_matrix(kernel_shape, shape, rng=generator,
-                                                               mode=mode)
-                else:
-                    matrix = matrices.sparse_correlation_matrix(kernel, shape, mode=mode)
-                func = lambda m=matrix, v=x: m @ v  # noqa: E731
-                n_macs = matrix.nnz
-                n_bytes = (matrix.data.nbytes + matrix.indices.nbytes + matrix.indptr.nbytes
-                           + x.nbytes)
+    calls, pixels, macs, nbytes = [], [], [], []
+    for shape in shapes:  # build every operator first; building is not timed
+        image = generator.standard_normal(shape)
+        x = image.ravel()
+        if method == "dense":
+            matrix = matrices.correlation_matrix(kernel, shape, mode=mode, max_bytes=max_bytes)
+            func = lambda m=matrix, v=x: m @ v  # noqa: E731
+            n_macs = matrix.size
+            n_bytes = matrix.nbytes + x.nbytes
+        elif method in ("local", "sparse"):
+            if method == "local":
+                matrix = matrices.locally_connected_matrix(kernel_shape, shape, rng=generator,
+                                                           mode=mode)
             else:
-                func = lambda a=image: convolution.correlate2d(a, kernel, mode=mode)  # noqa: E731
-                n_macs = int(np.prod(convolution.output_shape(shape, kernel_shape, mode=mode))) \
-                    * kernel.size
-                n_bytes = image.nbytes + kernel.nbytes
-            number = _calls_for(func, min_seconds)
-            seconds.append(median_time(func, repeats=repeats, number=number))
-            pixels.append(shape[0] * shape[1])
-            macs.append(n_macs)
-            nbytes.append(n_bytes)
-            del func
-            if method != "conv":
-                del matrix
+                matrix = matrices.sparse_correlation_matrix(kernel, shape, mode=mode)
+            func = lambda m=matrix, v=x: m @ v  # noqa: E731
+            n_macs = matrix.nnz
+            n_bytes = matrix.data.nbytes + matrix.indices.nbytes + matrix.indptr.nbytes + x.nbytes
+        else:
+            func = lambda a=image: convolution.correlate2d(a, kernel, mode=mode)  # noqa: E731
+            out = convolution.output_shape(shape, kernel_shape, mode=mode)
+            n_macs = int(out[0]) * int(out[1]) * kernel.size
+            n_bytes = image.nbytes + kernel.nbytes
+        calls.append(func)
+        pixels.append(shape[0] * shape[1])
+        macs.append(n_macs)
+        nbytes.append(n_bytes)
+    samples = np.empty((repeats, len(shapes)))
+    with _limit_threads(threads):
+        numbers = [_calls_for(func, min_seconds) for func in calls]
+        # Round-robin over the sizes: a slow drift of the machine's load then
+        # shifts every size alike instead of bending the fitted slope.
+        for r in range(repeats):
+            for i, (func, number) in enumerate(zip(calls, numbers)):
+                samples[r, i] = median_time(func, repeats=1, number=number)
     return Timings(method=method, shapes=tuple(shapes), kernel_shape=kernel_shape, mode=mode,
                    pixels=np.array(pixels, dtype=np.int64), macs=np.array(macs, dtype=np.int64),
-                   nbytes=np.array(nbytes, dtype=np.int64), seconds=np.array(seconds))
+                   nbytes=np.array(nbytes, dtype=np.int64), seconds=np.median(samples, axis=0))
 
 
 def time_dense_matvec(shapes: Sequence, kernel_shape=(3, 3), **options) -> Timings:
@@ -563,3 +568,119 @@ def last_level_cache_bytes() -> int | None:
     except (OSError, ValueError):
         return None
     return best
+
+
+@dataclass(frozen=True)
+class ScalingStudy:
+    """Dense times at small sizes, their fitted law, and the other methods at full size.
+
+    Attributes
+    ----------
+    dense : Timings
+        Dense mat-vec times at the small sizes.
+    others : dict of str to Timings
+        The other methods (``"local"``, ``"sparse"``, ``"conv"``) at the same
+        small sizes and, last, at ``target``.
+    fitted : ndarray of bool
+        Which dense sizes the fit used: those whose matrix is larger than
+        ``cache_bytes`` (all of them if the cache size is unknown or fewer
+        than two are larger).
+    fit : PowerLawFit
+        Dense seconds against input pixels on the ``fitted`` sizes.
+    extrapolation : DenseExtrapolation
+        The fit evaluated at ``target``, with the bytes the matrix would need.
+    cache_bytes : int or None
+        The last-level cache size used to split the sizes.
+    """
+
+    dense: Timings
+    others: dict
+    fitted: np.ndarray
+    fit: PowerLawFit
+    extrapolation: DenseExtrapolation
+    cache_bytes: int | None
+
+    @property
+    def target(self) -> tuple:
+        """The full image shape ``(H, W)``."""
+        return self.extrapolation.shape
+
+    def target_seconds(self) -> dict:
+        """Seconds per application at ``target`` by method; dense is extrapolated."""
+        out = {"dense": self.extrapolation.seconds}
+        out.update({m: float(t.seconds[-1]) for m, t in self.others.items()})
+        return out
+
+    @property
+    def mac_ratio(self) -> float:
+        """Dense MACs over convolution MACs at ``target``: ``H * W / (kh * kw)``."""
+        kh, kw = self.extrapolation.kernel_shape
+        return self.extrapolation.pixels / (kh * kw)
+
+    @property
+    def time_ratio(self) -> float:
+        """Extrapolated dense seconds over measured convolution seconds at ``target``."""
+        return self.extrapolation.seconds / float(self.others["conv"].seconds[-1])
+
+
+def scaling_study(sides: Sequence = (16, 24, 32, 40, 48, 56, 64), kernel_shape=(3, 3), *,
+                  target=(280, 320), methods: Sequence[str] = ("local", "sparse", "conv"),
+                  repeats: int = 5, min_seconds: float = 5e-3, threads: int | None = 1,
+                  cache_bytes: int | None | str = "auto", rng=0) -> ScalingStudy:
+    """Time the dense product where it fits, fit its law, extrapolate; time the rest at full size.
+
+    Parameters
+    ----------
+    sides : sequence of int or (int, int), optional
+        Small image shapes for the dense product (an int ``n`` is ``(n, n)``).
+    kernel_shape : int or (int, int), optional
+    target : int or (int, int), optional
+        The full image shape, default the 280 x 320 photograph.
+    methods : sequence of str, optional
+        Methods besides ``"dense"`` to time at ``sides`` and ``target``;
+        must include ``"conv"``.
+    repeats, min_seconds, threads, rng
+        As :func:`time_method`.
+    cache_bytes : int, None or "auto", optional
+        Matrices up to this size are left out of the fit (they run from
+        cache, not from main memory); ``"auto"`` reads
+        :func:`last_level_cache_bytes`, ``None`` fits every size.
+
+    Returns
+    -------
+    ScalingStudy
+
+    Raises
+    ------
+    ValueError
+        Unknown or missing methods, and everything :func:`time_method` raises.
+
+    Examples
+    --------
+    >>> s = scaling_study([6, 8, 10], 3, target=(20, 24), repeats=1, min_seconds=1e-4,
+    ...                   cache_bytes=None)
+    >>> s.fitted.tolist(), s.extrapolation.nbytes, s.mac_ratio
+    ([True, True, True], 1520640, 53.333...)
+    >>> sorted(s.target_seconds())
+    ['conv', 'dense', 'local', 'sparse']
+    """
+    methods = [check_choice(m, "methods", METHODS[1:]) for m in methods]
+    if "conv" not in methods:
+        raise ValueError(f"methods must include 'conv'; got {methods!r}")
+    target = check_pair(target, "target")
+    if isinstance(cache_bytes, str):
+        check_choice(cache_bytes, "cache_bytes", ("auto",))
+        cache_bytes = last_level_cache_bytes()
+    elif cache_bytes is not None:
+        cache_bytes = check_int(cache_bytes, "cache_bytes")
+    options = dict(repeats=repeats, min_seconds=min_seconds, threads=threads, rng=rng)
+    dense = time_method("dense", sides, kernel_shape, **options)
+    others = {m: time_method(m, list(dense.shapes) + [target], kernel_shape, **options)
+              for m in methods}
+    fitted = dense.nbytes > cache_bytes if cache_bytes else np.ones(len(dense.shapes), bool)
+    if fitted.sum() < 2:
+        fitted = np.ones(len(dense.shapes), bool)
+    fit = fit_power_law(dense.pixels[fitted], dense.seconds[fitted])
+    extrapolation = extrapolate_dense(fit, target, kernel_shape, mode=dense.mode)
+    return ScalingStudy(dense=dense, others=others, fitted=fitted, fit=fit,
+                        extrapolation=extrapolation, cache_bytes=cache_bytes)

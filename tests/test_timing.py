@@ -256,3 +256,55 @@ def test_last_level_cache_reads_sysfs_layout(tmp_path, monkeypatch):
     real = timing.Path
     monkeypatch.setattr(timing, "Path", lambda p: tmp_path if "cpu0/cache" in str(p) else real(p))
     assert timing.last_level_cache_bytes() == 8 * 1024 ** 2
+
+
+# ---------------------------------------------------------------- scaling_study
+
+def _fake_time_method(method, shapes, kernel_shape=(3, 3), **options):
+    """Exact synthetic laws: dense t = 1e-9 m^2, others t = 1e-8 m; nbytes = 8 m^2 or 8 m."""
+    shapes = [timing.check_pair(s, "shapes") for s in shapes]
+    m = np.array([h * w for h, w in shapes], dtype=np.int64)
+    power = 2 if method == "dense" else 1
+    scale = 1e-9 if method == "dense" else 1e-8
+    return Timings(method=method, shapes=tuple(shapes), kernel_shape=(3, 3), mode="valid",
+                   pixels=m, macs=m ** power, nbytes=8 * m ** power,
+                   seconds=scale * m.astype(float) ** power)
+
+
+def test_scaling_study_fits_only_sizes_beyond_the_cache(monkeypatch):
+    monkeypatch.setattr(timing, "time_method", _fake_time_method)
+    study = timing.scaling_study([8, 16, 32, 64], cache_bytes=1024 ** 2)
+    # 8 m^2 bytes > 1 MiB only for m = 32^2 (8 MiB) and 64^2 (128 MiB)
+    assert study.fitted.tolist() == [False, False, True, True]
+    assert study.fit.exponent == pytest.approx(2.0)
+    np.testing.assert_array_equal(study.fit.x, [1024, 4096])
+    assert study.extrapolation.seconds == pytest.approx(1e-9 * 89_600 ** 2)
+    assert study.extrapolation.nbytes == 63_367_987_200
+    seconds = study.target_seconds()
+    assert seconds["dense"] == study.extrapolation.seconds
+    assert seconds["conv"] == pytest.approx(1e-8 * 89_600)
+    assert set(seconds) == {"dense", "local", "sparse", "conv"}
+    assert study.mac_ratio == pytest.approx(89_600 / 9)
+    assert study.time_ratio == pytest.approx(1e-9 * 89_600 ** 2 / (1e-8 * 89_600))
+    assert study.target == (280, 320)
+    assert study.others["conv"].shapes[-1] == (280, 320)
+
+
+def test_scaling_study_falls_back_to_all_sizes(monkeypatch):
+    monkeypatch.setattr(timing, "time_method", _fake_time_method)
+    huge = timing.scaling_study([8, 16, 32], cache_bytes=10 ** 12, methods=["conv"])
+    assert huge.fitted.all() and list(huge.others) == ["conv"]
+    unknown = timing.scaling_study([8, 16], cache_bytes=None, methods=["conv"])
+    assert unknown.fitted.all() and unknown.cache_bytes is None
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(methods=["sparse"]), ValueError, "methods must include 'conv'"),
+    (dict(methods=["dense", "conv"]), ValueError, "methods must be one of 'local', 'sparse'"),
+    (dict(cache_bytes="big"), ValueError, "cache_bytes must be one of 'auto'"),
+    (dict(cache_bytes=0), ValueError, "cache_bytes must be an integer >= 1"),
+    (dict(target=(0, 5)), ValueError, r"target\[0\] must be an integer >= 1"),
+])
+def test_scaling_study_rejects_bad_input(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        timing.scaling_study([8], **kwargs)
