@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
+from matplotlib.transforms import Affine2D, blended_transform_factory
 
 from cnnmotiv._validation import as_float_array, check_choice, check_int, check_pair
 from cnnmotiv.plotting.style import PALETTE, ROLE, SEQUENTIAL_CMAP, new_axes, new_figure
@@ -214,13 +215,22 @@ def layer_stack(depth: int, kernel_size: int, *, stride: int = 1, dilation: int 
 
 @dataclass
 class StackDrawing:
-    """Artists of :func:`draw_layer_stack`, redrawn in place by :meth:`update`."""
+    """Artists of :func:`draw_layer_stack`, redrawn in place by :meth:`update`.
+
+    The artists are drawn in stack coordinates (x: input position, y: layer)
+    through :attr:`transform`, which maps them into fixed axes limits; a new
+    stack changes that transform, never the axes limits, so a slider app can
+    keep its background (axes, spines) and redraw only these artists.
+    """
 
     ax: Axes
     lines: LineCollection
     highlight: LineCollection
     units: PathCollection
     count: Text
+    labels: list
+    transform: Affine2D
+    fixed_rows: bool = False
     stack: LayerStack | None = None
     counts: dict = field(default_factory=dict)
 
@@ -234,7 +244,15 @@ class StackDrawing:
             ``traced_units`` (units it depends on, per layer, input first),
             ``segments`` (lines drawn = non-zeros of all matrices),
             ``highlighted`` (lines inside the field), ``n``, ``depth``.
+
+        Raises
+        ------
+        ValueError
+            If the stack is deeper than the layer labels drawn.
         """
+        if stack.depth + 1 > len(self.labels):
+            raise ValueError(f"stack: at most {len(self.labels) - 1} layers can be drawn here; "
+                             f"got {stack.depth}")
         segs, lit = [], []
         for l, m in enumerate(stack.matrices):
             rows, cols = np.nonzero(m)
@@ -257,17 +275,18 @@ class StackDrawing:
         self.units.set_offsets(np.concatenate(offsets))
         self.units.set_facecolors(faces)
         n = stack.positions[0].size
-        size = max(14.0, min(60.0, 2400.0 / n))
-        self.units.set_sizes([size])
-        xlim, ylim = (-0.8, n - 0.2), (-0.4, stack.depth + 0.4)
-        if self.ax.get_xlim() != xlim:
-            self.ax.set_xlim(xlim)
-        if self.ax.get_ylim() != ylim:
-            self.ax.set_ylim(ylim)
-            self.ax.set_yticks(range(stack.depth + 1),
-                               ["input"] + [f"layer {l}" for l in range(1, stack.depth + 1)])
+        self.units.set_sizes([max(12.0, min(60.0, 2400.0 / n))])
+        # input j at x = (j + 0.5) / n; layer l at y = l / depth (fills the axes), or at
+        # l / max_depth with fixed rows (the labels then never move: static background)
+        rows = len(self.labels) - 1 if self.fixed_rows else stack.depth
+        self.transform.clear().translate(0.5, 0.0).scale(1.0 / n, 1.0 / rows)
+        if not self.fixed_rows:
+            for l, label in enumerate(self.labels):
+                label.set_visible(l <= stack.depth)
+                label.set_y(l)
+                label.set_text("input" if l == 0 else f"layer {l}")
         sizes = [stack.span(l) for l in range(stack.depth + 1)]
-        self.count.set_text(f"top unit sees {sizes[0]} inputs")
+        self.count.set_text(f"top unit sees {sizes[0]} of {n} inputs")
         self.stack = stack
         self.counts = {"field_size": sizes[0],
                        "traced_units": [int(f.size) for f in stack.field],
@@ -276,22 +295,41 @@ class StackDrawing:
         return self.counts
 
 
-def draw_layer_stack(stack: LayerStack, *, title: str = "Stacked 1-D layers",
+def draw_layer_stack(stack: LayerStack, *, title: str = "1-D stack",
+                     max_depth: int | None = None, fixed_rows: bool = False,
                      ax: Axes | None = None) -> StackDrawing:
-    """Draw a :class:`LayerStack` and return its artists (see :func:`plot_layer_stack`)."""
+    """Draw a :class:`LayerStack` and return its artists (see :func:`plot_layer_stack`).
+
+    ``max_depth`` reserves layer labels for later updates with deeper stacks
+    (default: the stack's depth). With ``fixed_rows`` every one of the
+    ``max_depth`` layers keeps its row and label, and shallower stacks leave
+    the top rows empty (so the labels can stay in a slider app's background).
+    """
+    max_depth = stack.depth if max_depth is None else check_int(max_depth, "max_depth")
     ax = new_axes(ax, figsize=(6.0, 3.0))
-    lines = LineCollection([], colors=[_MUTED_EDGE], linewidths=0.7, zorder=1)
-    highlight = LineCollection([], colors=[ROLE["conv"]], linewidths=1.8, zorder=2)
-    ax.add_collection(lines)
-    ax.add_collection(highlight)
-    units = ax.scatter([], [], s=40, edgecolors=PALETTE["grey"], linewidths=0.8, zorder=3)
+    transform = Affine2D()
+    to_axes = transform + ax.transData
+    lines = LineCollection([], colors=[_MUTED_EDGE], linewidths=0.7, zorder=1,
+                           transform=to_axes)
+    highlight = LineCollection([], colors=[ROLE["conv"]], linewidths=1.8, zorder=2,
+                               transform=to_axes)
+    ax.add_collection(lines, autolim=False)
+    ax.add_collection(highlight, autolim=False)
+    units = ax.scatter([], [], s=40, edgecolors=PALETTE["grey"], linewidths=0.8, zorder=3,
+                       transform=to_axes)
+    label_transform = blended_transform_factory(ax.transAxes, to_axes)
+    labels = [ax.text(-0.02, l, "input" if l == 0 else f"layer {l}", transform=label_transform,
+                      ha="right", va="center", fontsize=9) for l in range(max_depth + 1)]
     ax.set_title(title, fontsize=10, loc="left")
-    count = ax.set_title("", fontsize=10, loc="right", color=ROLE["conv"], fontweight="bold")
-    ax.set_xlabel("input position")
-    ax.tick_params(axis="y", length=0)
+    count = ax.set_title("", fontsize=9, loc="right", color=ROLE["conv"], fontweight="bold")
+    ax.set_xlim(0.0, 1.0)
+    ax.set_ylim(-0.12, 1.12)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("input positions (all of them, left to right)")
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
-    drawing = StackDrawing(ax, lines, highlight, units, count)
+    drawing = StackDrawing(ax, lines, highlight, units, count, labels, transform, fixed_rows)
     drawing.update(stack)
     return drawing
 
@@ -369,15 +407,25 @@ def _nearest_units(shape, layers, point):
 
 @dataclass
 class FieldSquares:
-    """Artists of :func:`draw_field_squares`, redrawn in place by :meth:`update`."""
+    """Artists of :func:`draw_field_squares`, redrawn in place by :meth:`update`.
+
+    The axes always span ``[0, 1]``: :attr:`image` shows the window of
+    :attr:`source` being looked at, and the squares and marker, given in pixel
+    coordinates of the source, reach the axes through :attr:`transform`. A
+    new window changes the image data and the transform, never the limits.
+    """
 
     ax: Axes
     image: AxesImage
+    source: np.ndarray
+    transform: Affine2D
     squares: list
     labels: list
     marker: object
     zoom: bool = True
     window_box: Rectangle | None = None
+    key_only: bool = False
+    key_handles: list = field(default_factory=list)
     counts: dict = field(default_factory=dict)
 
     @staticmethod
@@ -394,6 +442,9 @@ class FieldSquares:
     def update(self, layers, *, point=None) -> dict:
         """Show the fields of ``layers`` (at most ``len(self.squares)`` of them).
 
+        ``point`` (row, col) defaults to the previous update's point (first
+        time: the image centre).
+
         Returns
         -------
         dict
@@ -404,34 +455,43 @@ class FieldSquares:
         """
         from cnnmotiv.receptive_fields import input_region
 
-        shape = self.image.get_array().shape
+        shape = self.source.shape
         if len(layers) > len(self.squares):
             raise ValueError(f"layers: at most {len(self.squares)} layers can be drawn here; "
                              f"got {len(layers)}")
-        point = ((shape[0] - 1) / 2, (shape[1] - 1) / 2) if point is None else point
+        if point is None:  # keep the point of the last update, or the image centre
+            point = self.counts.get("point", ((shape[0] - 1) / 2, (shape[1] - 1) / 2))
         infos, units = _nearest_units(shape, layers, point)
         regions = []
         for l, (square, label) in enumerate(zip(self.squares, self.labels)):
             if l >= len(layers):
                 square.set_visible(False)
-                label.set_visible(False)
+                label.set_visible(self.key_only)
+                if l < len(self.key_handles):
+                    self.key_handles[l].set_visible(self.key_only)
                 continue
             (r0, r1), (c0, c1) = input_region(layers[:l + 1], units[l])
             regions.append(((int(r0), int(r1)), (int(c0), int(c1))))
             square.set_bounds(c0 - 0.5, r0 - 0.5, c1 - c0, r1 - r0)
             square.set_visible(True)
-            label.set_text(f"layer {l + 1}: {infos[l].size[0]}×{infos[l].size[1]}")
+            if not self.key_only:
+                label.set_text(f"layer {l + 1}: {infos[l].size[0]}×{infos[l].size[1]}")
             label.set_visible(True)
+            if l < len(self.key_handles):
+                self.key_handles[l].set_visible(True)
         info = infos[-1]
         cy = info.start[0] + units[-1][0] * info.jump[0]
         cx = info.start[1] + units[-1][1] * info.jump[1]
         self.marker.set_data([cx], [cy])
-        window = self._window(shape, (cy, cx), max(max(i.size) for i in infos))
-        if self.zoom and (self.ax.get_xlim(), self.ax.get_ylim()) != window:
-            self.ax.set_xlim(window[0])
-            self.ax.set_ylim(window[1])
+        if self.zoom:
+            window = self._window(shape, (cy, cx), max(max(i.size) for i in infos))
+        else:
+            window = ((-0.5, shape[1] - 0.5), (shape[0] - 0.5, -0.5))
+        (x0, x1), (y1, y0) = window
+        r0, c0 = int(y0 + 0.5), int(x0 + 0.5)
+        self.image.set_data(self.source[r0:int(y1 + 0.5), c0:int(x1 + 0.5)])
+        self.transform.clear().translate(-x0, -y0).scale(1.0 / (x1 - x0), 1.0 / (y1 - y0))
         if self.window_box is not None:
-            (x0, x1), (y1, y0) = window
             self.window_box.set_bounds(x0, y0, x1 - x0, y1 - y0)
         self.counts = {"units": units, "regions": regions,
                        "sizes": [tuple(i.size) for i in infos], "point": tuple(point),
@@ -440,30 +500,41 @@ class FieldSquares:
 
 
 def draw_field_squares(image, layers, *, point=None, max_layers: int | None = None,
-                       zoom: bool = True, ax: Axes | None = None) -> FieldSquares:
+                       zoom: bool = True, key_only: bool = False,
+                       ax: Axes | None = None) -> FieldSquares:
     """Draw ``image`` with one square per layer's receptive field; return the artists.
 
     See :func:`plot_field_squares`; ``max_layers`` reserves squares for later
-    updates with deeper stacks (default: ``len(layers)``).
+    updates with deeper stacks (default: ``len(layers)``). With ``key_only``
+    the labels are a fixed colour key ("layer 1" ...) without the sizes, so a
+    slider app can keep them in its background.
     """
     image = as_float_array(image, "image", ndim=2)
     max_layers = len(layers) if max_layers is None else check_int(max_layers, "max_layers")
     ax = new_axes(ax, figsize=(4.5, 4.0))
-    im = ax.imshow(image, cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
-    squares, labels = [], []
+    im = ax.imshow(image, cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest",
+                   extent=(0.0, 1.0, 1.0, 0.0))
+    transform = Affine2D()
+    to_axes = transform + ax.transData
+    squares, keys = [], []
     for l in range(max_layers):
         colour = LAYER_COLOURS[l % len(LAYER_COLOURS)]
         squares.append(ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor=colour,
-                                              linewidth=2.0, zorder=3)))
-        labels.append(ax.text(1.02, 1.0 - 0.075 * l, "", transform=ax.transAxes, color=colour,
-                              fontsize=9, fontweight="bold", va="top", ha="left"))
+                                              linewidth=2.0, zorder=3, transform=to_axes)))
+        keys.append(Rectangle((0, 0), 1, 1, fill=False, edgecolor=colour, linewidth=2.0))
+    legend = ax.legend(keys, [f"layer {l + 1}" for l in range(max_layers)], loc="upper left",
+                       bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False,
+                       handlelength=1.0, handleheight=1.0, borderaxespad=0.0)
+    labels = legend.get_texts()
     (marker,) = ax.plot([], [], marker="+", color=ROLE["highlight"], markersize=9,
-                        markeredgewidth=2, linestyle="none", zorder=4)
-    ax.set_xlim(-0.5, image.shape[1] - 0.5)
-    ax.set_ylim(image.shape[0] - 0.5, -0.5)
+                        markeredgewidth=2, linestyle="none", zorder=4, transform=to_axes)
+    ax.set_xlim(0.0, 1.0)
+    ax.set_ylim(1.0, 0.0)
+    ax.set_aspect(1.0 if zoom else image.shape[0] / image.shape[1])
     ax.set_xticks([])
     ax.set_yticks([])
-    drawing = FieldSquares(ax, im, squares, labels, marker, zoom)
+    drawing = FieldSquares(ax, im, image, transform, squares, labels, marker, zoom,
+                           key_only=key_only, key_handles=list(legend.legend_handles))
     drawing.update(layers, point=point)
     return drawing
 
@@ -662,7 +733,8 @@ def plot_receptive_fields(depth: int = 3, kernel_size: int = 3, *, stride: int =
     return _receptive_fields(depth, kernel_size, stride, dilation, image, point, None, fig)[0]
 
 
-def _receptive_fields(depth, kernel_size, stride, dilation, image, point, max_layers, fig):
+def _receptive_fields(depth, kernel_size, stride, dilation, image, point, max_layers, fig,
+                      app=False):
     from cnnmotiv.data import photo
 
     image = photo() if image is None else as_float_array(image, "image", ndim=2)
@@ -670,7 +742,7 @@ def _receptive_fields(depth, kernel_size, stride, dilation, image, point, max_la
     fig = new_figure((9.0, 3.3)) if fig is None else fig
     ax_stack, ax_full, ax_zoom = fig.subplots(1, 3, width_ratios=[1.25, 0.8, 0.8])
     stack = draw_layer_stack(layer_stack(depth, kernel_size, stride=stride, dilation=dilation),
-                             ax=ax_stack)
+                             max_depth=max_layers, fixed_rows=app, ax=ax_stack)
     ax_full.imshow(image, cmap="gray", vmin=0.0, vmax=1.0)
     ax_full.set_xticks([])
     ax_full.set_yticks([])
@@ -679,7 +751,7 @@ def _receptive_fields(depth, kernel_size, stride, dilation, image, point, max_la
                                       linewidth=1.5))
     squares = draw_field_squares(image, field_layers(depth, kernel_size, stride=stride,
                                                      dilation=dilation, same=True),
-                                 point=point, max_layers=max_layers, ax=ax_zoom)
+                                 point=point, max_layers=max_layers, key_only=app, ax=ax_zoom)
     squares.window_box = box
     squares.update(field_layers(depth, kernel_size, stride=stride, dilation=dilation,
                                 same=True), point=point)

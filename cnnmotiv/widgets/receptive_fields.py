@@ -88,7 +88,7 @@ def receptive_field_app(depth: int = 3, kernel_size: int = 3, stride: int = 1,
 
     fig = new_figure((8.0, 3.4))
     fig, stack, squares = _receptive_fields(depth, kernel_size, stride, dilation, image, point,
-                                            max_depth, fig)
+                                            max_depth, fig, app=True)
     FigureCanvasAgg(fig).draw()
     fig.set_layout_engine("none")
 
@@ -119,8 +119,9 @@ def receptive_field_app(depth: int = 3, kernel_size: int = 3, stride: int = 1,
                 "units": found["units"], "stack_field": drawn["field_size"],
                 "stack_n": drawn["n"]}
 
+    # The layer labels and the colour key are fixed (fixed_rows / key_only): background.
     dynamic = [stack.lines, stack.highlight, stack.units, stack.count,
-               *squares.squares, *squares.labels, squares.marker]
+               squares.image, *squares.squares, squares.marker, squares.window_box]
     return FigureApp(fig, update, controls, dynamic=dynamic, dpi=dpi, caption=caption)
 
 

@@ -1,0 +1,153 @@
+"""Receptive-field apps: slider moves give the closed-form fields, traced and measured."""
+
+import itertools
+import statistics
+
+import numpy as np
+import pytest
+
+from cnnmotiv.plotting.receptive_fields import field_layers
+from cnnmotiv.receptive_fields import (
+    effective_receptive_field,
+    erf_spread,
+    input_region,
+    receptive_field,
+)
+from cnnmotiv.widgets.figure_app import FigureApp
+from cnnmotiv.widgets.receptive_fields import erf_app, receptive_field_app
+
+
+def _one_d_width(depth, k, s, d):
+    """Width of a top unit's field by pushing impulses through np.correlate (oracle)."""
+    w = np.zeros(d * (k - 1) + 1)
+    w[::d] = 1.0
+    n = 1 + depth * (k - 1) * d * s ** depth + 2  # long enough for one top unit
+    hits = []
+    for j in range(n):
+        x = np.eye(n)[j]
+        for _ in range(depth):
+            x = np.correlate(x, w, mode="valid")[::s]
+        if x[0] > 0:
+            hits.append(j)
+    return hits[-1] - hits[0] + 1
+
+
+@pytest.fixture(scope="module")
+def app():
+    return receptive_field_app(3, 3)
+
+
+def test_builder_returns_a_figure_app_with_the_four_sliders(app):
+    assert isinstance(app, FigureApp)
+    assert list(app.controls) == ["depth", "kernel_size", "stride", "dilation"]
+    for name, control in app.controls.items():
+        assert control.description
+        assert f"cnnmotiv-control-{name.replace('_', '-')}" in control._dom_classes
+
+
+@pytest.mark.parametrize("depth, k, s, d", list(itertools.product([1, 3, 5], [2, 3], [1, 2],
+                                                                    [1, 3])))
+def test_sliders_give_closed_form_sizes_traced_and_impulse_widths(app, depth, k, s, d):
+    for name, value in [("depth", depth), ("kernel_size", k), ("stride", s), ("dilation", d)]:
+        app.controls[name].value = value
+    r = app.result
+    layers = field_layers(depth, k, stride=s, dilation=d, same=True)
+    assert r["sizes"] == [f.size for f in receptive_field(layers)]
+    assert r["stack_field"] == r["sizes"][-1][0] == _one_d_width(depth, k, s, d)
+    for l, (region, unit) in enumerate(zip(r["regions"], r["units"])):
+        assert region == input_region(layers[:l + 1], unit)
+
+
+def test_moving_a_slider_changes_the_image_and_moving_back_restores_it(app):
+    for name, value in [("depth", 3), ("kernel_size", 3), ("stride", 1), ("dilation", 1)]:
+        app.controls[name].value = value
+    first = app.png
+    for name, value in [("depth", 5), ("kernel_size", 5), ("stride", 2), ("dilation", 2)]:
+        old = app.controls[name].value
+        app.controls[name].value = value
+        assert app.png != first and app.image.value == app.png
+        app.controls[name].value = old
+        assert app.png == first
+
+
+def test_field_grows_by_k_minus_1_times_dilation_times_jump(app):
+    app.controls["stride"].value = 1
+    app.controls["dilation"].value = 2
+    app.controls["kernel_size"].value = 3
+    app.controls["depth"].value = 4
+    rows = [size[0] for size in app.result["sizes"]]
+    assert np.diff([1] + rows).tolist() == [4, 4, 4, 4]
+
+
+def test_receptive_field_callback_time_is_measured(app, record_property):
+    """Information only: median update + render time (no timed assert)."""
+    seconds = []
+    for depth, k in itertools.product([1, 2, 3, 4, 5, 3], [3, 5, 3]):
+        app.controls["depth"].value = depth
+        app.controls["kernel_size"].value = k
+        assert app.result["depth"] == depth and app.result["kernel_size"] == k
+        seconds.append(app.callback_seconds)
+    median_ms = 1000 * statistics.median(seconds)
+    record_property("receptive_field_callback_median_ms", round(median_ms, 1))
+    print(f"receptive_field_app callback median: {median_ms:.1f} ms over {len(seconds)} moves")
+
+
+@pytest.fixture(scope="module")
+def erf():
+    return erf_app(4, 3)
+
+
+@pytest.mark.parametrize("depth, k", [(1, 2), (4, 3), (10, 3), (6, 5)])
+def test_erf_sqrt_law_and_square(erf, depth, k):
+    erf.controls["kernel"].value = "uniform"
+    erf.controls["depth"].value = depth
+    erf.controls["kernel_size"].value = k
+    r = erf.result
+    assert r["theory_size"] == 1 + depth * (k - 1)
+    assert r["spread"][1] == pytest.approx(np.sqrt(depth * (k ** 2 - 1) / 12), rel=1e-9)
+    assert r["uniform_std"] == pytest.approx(r["spread"][1], rel=1e-9)
+    assert r["mass_inside"] == pytest.approx(1.0, abs=1e-12)
+    m = effective_receptive_field(depth, k, size=r["size"])
+    np.testing.assert_allclose(erf.figure.axes[0].images[0].get_array(), m / m.max())
+
+
+def test_erf_random_kernel_and_png_round_trip(erf):
+    erf.controls["depth"].value = 4
+    erf.controls["kernel_size"].value = 3
+    erf.controls["kernel"].value = "uniform"
+    first = erf.png
+    erf.controls["kernel"].value = "random"
+    assert erf.png != first
+    expected = erf_spread(effective_receptive_field(4, 3, kernel="random", rng=0,
+                                                    size=erf.result["size"]))
+    assert erf.result["spread"] == pytest.approx(expected)
+    erf.controls["kernel"].value = "uniform"
+    assert erf.png == first
+
+
+def test_erf_callback_time_is_measured(erf, record_property):
+    seconds = []
+    for depth in [1, 2, 4, 6, 8, 10] * 3:
+        erf.controls["depth"].value = depth
+        assert erf.result["theory_size"] == 1 + depth * (erf.result["kernel_size"] - 1)
+        seconds.append(erf.callback_seconds)
+    median_ms = 1000 * statistics.median(seconds)
+    record_property("erf_callback_median_ms", round(median_ms, 1))
+    print(f"erf_app callback median: {median_ms:.1f} ms over {len(seconds)} moves")
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: receptive_field_app(0), ValueError, "depth must be an integer >= 1"),
+    (lambda: receptive_field_app(6), ValueError, r"depth must be in 1\.\.5"),
+    (lambda: receptive_field_app(3, 6), ValueError, r"kernel_size must be in 1\.\.5"),
+    (lambda: receptive_field_app(3, 3, 0), ValueError, "stride must be an integer >= 1"),
+    (lambda: receptive_field_app(3, 3, 1, 4), ValueError, r"dilation must be in 1\.\.3"),
+    (lambda: receptive_field_app(max_depth=9), ValueError, r"max_depth must be in 1\.\.8"),
+    (lambda: receptive_field_app(2.0), TypeError, "depth must be an integer"),
+    (lambda: erf_app(0), ValueError, "depth must be an integer >= 1"),
+    (lambda: erf_app(4, 1), ValueError, "kernel_size must be an integer >= 2"),
+    (lambda: erf_app(4, 3, "gauss"), ValueError, "kernel must be one of"),
+])
+def test_bad_arguments_are_rejected(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
