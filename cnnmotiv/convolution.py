@@ -62,9 +62,15 @@ MODES = ("valid", "same", "full")
 #: Ways to fill the samples outside the input.
 PADDINGS = ("zeros", "circular", "reflect")
 
-#: Output samples computed per block by the fast path (bytes of output).
-#: Blocks keep the working set of one pass within the processor's L2 cache.
-_BLOCK_BYTES = 1 << 19
+#: Output samples computed per BLAS call by the fast path. OpenBLAS runs an
+#: ``axpy`` of at most 10,000 elements on the calling thread; longer calls wake
+#: its thread pool, which on a busy machine can cost milliseconds per call. A
+#: block this size also keeps one pass's operands in the L2 cache.
+_BLOCK = 10_000
+
+#: Multiply-accumulates per matrix product in :func:`conv_layer` below which
+#: OpenBLAS stays on the calling thread (its ``gemv`` threshold).
+_LAYER_BLOCK_MACS = 9_216
 
 _AXPY = {np.dtype(np.float64): _blas.daxpy, np.dtype(np.float32): _blas.saxpy}
 
@@ -351,7 +357,7 @@ def _correlate_valid(xp: np.ndarray, kernel: np.ndarray, dilation) -> np.ndarray
     ``i`` starts at ``out_flat[i W]``; the ``W - W_out`` samples that wrap
     into the next image row are dropped by the final reshape. Each pass is a
     BLAS ``axpy`` (one read of each operand, one write), run over blocks of
-    :data:`_BLOCK_BYTES` so the operands stay in cache.
+    :data:`_BLOCK` output samples.
     """
     h, w = xp.shape
     kh, kw = kernel.shape
@@ -370,8 +376,7 @@ def _correlate_valid(xp: np.ndarray, kernel: np.ndarray, dilation) -> np.ndarray
         first_off, first_w = offsets[0], weights[0]
         rest = list(zip(offsets[1:], weights[1:]))
         axpy = _AXPY[xp.dtype]
-        block = max(1, _BLOCK_BYTES // xp.itemsize)
-        n_blocks = -(-length // block)
+        n_blocks = -(-length // _BLOCK)
         step = -(-length // n_blocks)
         for start in range(0, length, step):
             n = min(step, length - start)
@@ -711,8 +716,9 @@ def conv_layer(x, weights, bias=None, *, mode: str = "valid", padding: str = "ze
     -----
     The input is padded once; then, per kernel tap, the ``(C_out, C_in)``
     matrix of that tap's weights multiplies the ``(C_in, L)`` flat,
-    tap-shifted input (one matrix product per tap, see
-    :func:`correlate2d`, Notes).
+    tap-shifted input (one matrix product per tap and block of columns, see
+    :func:`correlate2d`, Notes). Blocks are small enough that BLAS stays on
+    the calling thread unless ``C_out * C_in > 36``.
 
     Examples
     --------
@@ -746,13 +752,17 @@ def conv_layer(x, weights, bias=None, *, mode: str = "valid", padding: str = "ze
     length = (h_out - 1) * w + w_out
     x_flat = xp.reshape(c_in, h * w)
     out = np.zeros((c_out, h_out * w), dtype=x.dtype)
-    acc = out[:, :length]
-    tmp = np.empty((c_out, length), dtype=x.dtype)
-    for a in range(kh):
-        for b in range(kw):
-            off = a * dr * w + b * dc
-            np.matmul(weights[:, :, a, b], x_flat[:, off:off + length], out=tmp)
-            acc += tmp
+    taps = [(np.ascontiguousarray(weights[:, :, a, b]), a * dr * w + b * dc)
+            for a in range(kh) for b in range(kw)]
+    # column blocks small enough for BLAS to stay on this thread (see _BLOCK)
+    step = max(256, _LAYER_BLOCK_MACS // (c_out * c_in))
+    tmp = np.empty((c_out, min(step, length)), dtype=x.dtype)
+    for start in range(0, length, step):
+        n = min(step, length - start)
+        acc, t = out[:, start:start + n], tmp[:, :n]
+        for wtap, off in taps:
+            np.matmul(wtap, x_flat[:, start + off:start + off + n], out=t)
+            acc += t
     y = out.reshape(c_out, h_out, w)[:, ::stride[0], :w_out:stride[1]]
     if bias is not None:
         y = y + bias[:, np.newaxis, np.newaxis]

@@ -295,13 +295,24 @@ def test_correlation_is_linear_in_image_and_in_kernel(problem, alpha, beta, data
 # ----------------------------------------------------------------------------
 
 @given(problems(paddings=PADDINGS, max_stride=2, max_dilation=2, max_image=20),
-       st.integers(8, 200))
-def test_blocked_fast_path_equals_scipy(problem, block_bytes):
+       st.integers(1, 30))
+def test_blocked_fast_path_equals_the_definition(problem, block):
     """Force many small blocks so the block boundaries are exercised."""
     x, k, opts = problem
-    with mock.patch.object(convolution, "_BLOCK_BYTES", block_bytes):
+    with mock.patch.object(convolution, "_BLOCK", block):
         y = correlate2d(x, k, **opts)
     assert_close(y, naive_correlate2d(x, k, **opts), x, k)
+
+
+@given(st.data(), st.integers(1, 3), st.integers(1, 3))
+def test_blocked_conv_layer_equals_per_channel_scipy(data, c_in, c_out):
+    """Images up to 30x30 span several column blocks (at least 256 columns each)."""
+    x = data.draw(matrices((c_in, data.draw(st.integers(3, 30)), data.draw(st.integers(3, 30)))))
+    weights = data.draw(matrices((c_out, c_in, 3, 2)))
+    expected = np.stack([sum(scipy.signal.correlate2d(x[c], weights[o, c], "same")
+                             for c in range(c_in)) for o in range(c_out)])
+    y = conv_layer(x, weights, mode="same")
+    assert_close(y, expected, x, np.abs(weights).sum(axis=(0, 1)))
 
 
 @given(problems(), st.data())
