@@ -344,7 +344,8 @@ def edge_example_figure(shape=(32, 40), position=(10, 20), offset=(5, 3), *,
 class PoolingPanels:
     """Which detector values and which max-pooled values a shift changes, and a curve.
 
-    Left: the detector values that changed (vermillion) when the input moved
+    Left: the detector values that changed (vermillion; unchanged ones light
+    grey) when the input moved
     ``shift`` columns. Middle: the max-pooled values that changed, drawn over
     the input area each pooled value covers. Right: the share of values that
     changed against the shift, for the detector (black) and for pool sizes
@@ -397,8 +398,8 @@ class PoolingPanels:
             ax.set_xlim(-0.5, w - 0.5)
             ax.set_ylim(h - 0.5, -0.5)
             _image_axes(ax, "")
-        a_det.set_title("detector values changed", fontsize=9)
-        a_pool.set_title("pooled values changed", fontsize=9)
+        a_det.set_title("detector map: changed values", fontsize=9)
+        a_pool.set_title("max-pooled map: changed values", fontsize=9)
         plot_invariance_curve(self.curve, ax=a_curve,
                               pool_sizes=[p for p in pool_sizes if p <= max_pool])
         (self.current_line,) = a_curve.plot([], [], color=ROLE["highlight"], lw=2.2,
