@@ -8,7 +8,7 @@ PORT ?= 8888
 # The notebooks' kernel ("python3") must be this environment's Python.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: lab test test-unit test-notebooks test-e2e bench figures clean
+.PHONY: lab test test-unit test-notebooks test-e2e bench figures readme-figures clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ bench: $(STAMP)
 ## Write every notebook figure as PNG and SVG.
 figures: $(STAMP)
 	$(PY) -m cnnmotiv figures --out figures-out
+
+## Refresh the README's thumbnails of each notebook's main figure.
+readme-figures: $(STAMP)
+	$(PY) -m cnnmotiv figures --out docs/figures --format png --dpi 50 \
+		--only 1-connectivity-from-above --only 2-parameter-sharing --only 3-cost --only 4-equivariance
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .benchmarks figures-out

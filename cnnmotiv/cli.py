@@ -79,18 +79,22 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      description="cnnmotiv: companion to section 9.2")
     sub = parser.add_subparsers(dest="command", required=True)
     fig = sub.add_parser("figures", help="write every notebook figure as PNG and SVG")
-    fig.add_argument("--out", type=Path, required=True, help="folder to write into")
+    fig.add_argument("--out", type=Path, help="folder to write into (required unless --list)")
     fig.add_argument("--format", dest="formats", action="append", choices=FORMATS,
                      help="file format (repeatable; default: png and svg)")
     fig.add_argument("--only", action="append", default=[], metavar="NAME",
                      help="write only this figure (repeatable)")
+    fig.add_argument("--dpi", type=float, default=150, help="resolution of PNG files (default 150)")
     fig.add_argument("--list", action="store_true", help="list the figure names and stop")
     args = parser.parse_args(argv)
     if args.list:
         print("\n".join(all_figures()))
         return 0
+    if args.out is None:
+        parser.error("figures: --out DIR is required")
     try:
-        written = write_figures(args.out, formats=args.formats or FORMATS, only=args.only)
+        written = write_figures(args.out, formats=args.formats or FORMATS, only=args.only,
+                                dpi=args.dpi)
     except ValueError as exc:
         parser.error(str(exc))
     for path in written:
