@@ -317,12 +317,13 @@ def edge_example_figure(shape=(32, 40), position=(10, 20), offset=(5, 3), *,
     gx = shift(x, offset, boundary="zeros")
     fx = correlate2d(x, EDGE_KERNEL, mode="same", padding="zeros")
     fgx = correlate2d(gx, EDGE_KERNEL, mode="same", padding="zeros")
-    fig = new_figure((6.4, 4.4)) if fig is None else fig
+    fig = new_figure((5.6, 4.4)) if fig is None else fig
     axes = fig.subplots(2, 2, sharex=True, sharey=True)
     lim = float(np.abs(fx).max())
-    for ax, arr, title, signed in ((axes[0, 0], x, "input: an edge", False),
+    (r0, c0), (dr, dc) = tuple(position), tuple(offset)
+    for ax, arr, title, signed in ((axes[0, 0], x, f"input: edge begins at ({r0}, {c0})", False),
                                    (axes[0, 1], fx, "edge detector response", True),
-                                   (axes[1, 0], gx, f"input shifted by {tuple(offset)}", False),
+                                   (axes[1, 0], gx, f"input shifted by ({dr}, {dc})", False),
                                    (axes[1, 1], fgx, "response to the shifted input", True)):
         ax.imshow(arr, cmap=DIVERGING_CMAP if signed else "gray",
                   vmin=-lim if signed else 0, vmax=lim if signed else 1, interpolation="nearest")
@@ -473,6 +474,7 @@ def plot_invariance_curve(curve: InvarianceCurve, *, ax: Axes | None = None,
         ax.annotate(f"{p}", (xs[min(p, len(xs) - 1)], row[min(p, len(xs) - 1)]),
                     xytext=(3, -9), textcoords="offset points", fontsize=7, color=str(g))
     ax.set_xlabel("shift (pixels)")
+    ax.legend(fontsize=7, loc="lower right", frameon=False)
     if curve.measure == "fraction":
         ax.set_ylabel("share of values changed")
         ax.set_ylim(-0.03, 1.05)
