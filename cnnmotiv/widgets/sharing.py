@@ -260,7 +260,8 @@ def _freeze_layout(fig, dpi, update, values):
     """
     fig.set_dpi(dpi)
     update(**values)
-    FigureCanvasAgg(fig).draw()
+    FigureCanvasAgg(fig)
+    fig.get_layout_engine().execute(fig)   # positions only, no rendering
     fig.set_layout_engine("none")
 
 
