@@ -131,20 +131,26 @@ def _taps_2d(g: _Geometry):
     """(rows, cols, taps, counts) of a validated geometry.
 
     ``counts[o]`` is the number of entries of output ``o``; entries come
-    sorted by output, then by tap.
+    sorted by output, then by tap. Flat tap ``t = a * kw + b`` of output
+    ``(i, j)`` reads input ``ri[i, a] * W + ci[j, b]``: both terms are laid out
+    per flat tap first, so the broadcast sum runs over contiguous rows of
+    ``kh * kw``.
     """
     (kh, kw), w = g.kernel_shape, g.shape[1]
     ri, ci = g.axis_taps(0), g.axis_taps(1)                       # (h_out, kh), (w_out, kw)
     n_out, k = g.n_out, kh * kw
-    cols = ri[:, None, :, None] * w + ci[None, :, None, :]        # (h_out, w_out, kh, kw)
+    index = np.int32 if g.n_in < 2**31 else np.int64
+    row_part = np.repeat(ri * w, kw, axis=1).astype(index)        # (h_out, k)
+    col_part = np.tile(ci, (1, kh)).astype(index)                 # (w_out, k)
+    cols = row_part[:, None, :] + col_part[None, :, :]            # (h_out, w_out, k)
     if g.padding == "zeros" and ((ri < 0).any() or (ci < 0).any()):
         # a tap is inside when its row and its column are: counts are separable
         r_in, c_in = ri >= 0, ci >= 0
         counts = np.outer(r_in.sum(axis=1), c_in.sum(axis=1)).ravel()
-        flat = np.flatnonzero(r_in[:, None, :, None] & c_in[None, :, None, :])
-        cols = cols.ravel()[flat]
+        inside = np.repeat(r_in, kw, axis=1)[:, None, :] & np.tile(c_in, (1, kh))[None, :, :]
+        flat = np.flatnonzero(inside)
         rows, taps = np.divmod(flat, k)
-        return rows, cols, taps, counts
+        return rows, cols.ravel()[flat], taps, counts
     counts = np.full(n_out, k)
     return np.repeat(np.arange(n_out), k), cols.ravel(), np.tile(np.arange(k), n_out), counts
 
@@ -188,7 +194,7 @@ def weight_taps(kernel_shape, shape, *, mode="valid", padding="zeros", stride=1,
 
     Returns
     -------
-    rows, cols, taps : ndarray of int, each of shape (n_uses,)
+    rows, cols, taps : ndarray of intp, each of shape (n_uses,)
         Sorted by output unit, then by tap.
 
     Raises
@@ -224,7 +230,7 @@ def weight_taps(kernel_shape, shape, *, mode="valid", padding="zeros", stride=1,
     kernel_shape = check_pair(kernel_shape, "kernel_shape")
     g = _Geometry(kernel_shape, shape, mode, padding, stride, dilation, name="kernel_shape")
     rows, cols, taps, _ = _taps_2d(g)
-    return rows, cols, taps
+    return rows, cols.astype(np.intp), taps
 
 
 # ---------------------------------------------------------------------------
