@@ -625,7 +625,7 @@ class ScalingStudy:
 
 def scaling_study(sides: Sequence = (16, 24, 32, 40, 48, 56, 64), kernel_shape=(3, 3), *,
                   target=(280, 320), methods: Sequence[str] = ("local", "sparse", "conv"),
-                  repeats: int = 5, min_seconds: float = 5e-3, threads: int | None = 1,
+                  repeats: int = 5, min_seconds: float = 2e-3, threads: int | None = 1,
                   cache_bytes: int | None | str = "auto", rng=0) -> ScalingStudy:
     """Time the dense product where it fits, fit its law, extrapolate; time the rest at full size.
 
