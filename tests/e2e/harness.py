@@ -313,6 +313,18 @@ JS_IMAGE_DIGEST = """async (img) => {
 }"""
 
 
+@dataclass(frozen=True)
+class View:
+    """What a slider app shows: the figure (SHA-256 of the PNG and its pixel size)
+    and the caption's text. Equal views look the same."""
+
+    figure: str
+    caption: str
+
+    def __repr__(self) -> str:
+        return f"View({self.figure[:12]}..{self.figure[-8:]}, caption {len(self.caption)} chars)"
+
+
 class NotebookDriver:
     """Drive one notebook in a JupyterLab page.
 
@@ -426,25 +438,32 @@ class NotebookDriver:
     def figure(app):
         return app.locator("img.cnnmotiv-figure, .cnnmotiv-figure img").first
 
-    def digest(self, app) -> str | None:
-        """SHA-256 of the PNG the app's figure shows, with its pixel size."""
-        return self.figure(app).evaluate(JS_IMAGE_DIGEST)
-
-    def _probe(self, app) -> tuple[str | None, bool]:
-        """(digest of the figure, whether the notebook's kernel is busy)."""
-        got = self.figure(app).evaluate(
-            """async (img) => {
+    def _probe(self, app) -> tuple["View | None", bool]:
+        """(what the app shows, whether the notebook's kernel is busy)."""
+        got = app.evaluate(
+            """async (app) => {
+                 const img = app.querySelector('img.cnnmotiv-figure, .cnnmotiv-figure img');
                  const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
                  const k = w && w.sessionContext && w.sessionContext.session
                            && w.sessionContext.session.kernel;
                  const busy = k ? k.status !== 'idle' : false;
-                 return [await (%s)(img), busy]; }""" % JS_IMAGE_DIGEST)
-        return got[0], got[1]
+                 // The caption: children of the app holding neither controls nor figure.
+                 const caption = Array.from(app.children).filter(c =>
+                     !c.querySelector('.cnnmotiv-figure, [class*="cnnmotiv-control-"]')
+                     && !c.matches('.cnnmotiv-figure, [class*="cnnmotiv-control-"]'))
+                   .map(c => c.innerText).join('\\n');
+                 return [img ? await (%s)(img) : null, caption, busy]; }""" % JS_IMAGE_DIGEST)
+        digest, caption, busy = got
+        return (View(digest, caption) if digest else None), busy
 
-    def settle(self, app, *, quiet: float = 0.2, timeout: float = 30) -> str:
-        """Wait until the figure stops changing and the kernel is idle; return its digest.
+    def view(self, app) -> "View | None":
+        """What the app shows now: its figure's digest and its caption's text."""
+        return self._probe(app)[0]
 
-        Settled means: the same digest, with the kernel idle, for `quiet` seconds.
+    def settle(self, app, *, quiet: float = 0.2, timeout: float = 30) -> "View":
+        """Wait until the app stops changing and the kernel is idle; return its view.
+
+        Settled means: the same view, with the kernel idle, for `quiet` seconds.
         """
         deadline = time.monotonic() + timeout
         last, since = None, time.monotonic()
@@ -457,15 +476,15 @@ class NotebookDriver:
             time.sleep(0.04)
         raise AssertionError(f"figure kept changing (or kernel busy) for {timeout} s")
 
-    def wait_changed(self, app, before: str, *, timeout: float = 30) -> str:
-        """Wait until the figure differs from `before`, then until it settles."""
+    def wait_changed(self, app, before: "View", *, timeout: float = 30) -> "View":
+        """Wait until the app's view differs from `before`, then until it settles."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            now = self.digest(app)
+            now = self.view(app)
             if now is not None and now != before:
                 return self.settle(app)
             time.sleep(0.03)
-        raise AssertionError(f"figure did not change within {timeout} s")
+        raise AssertionError(f"neither figure nor caption changed within {timeout} s")
 
     @staticmethod
     def controls(app) -> list[tuple[str, object]]:
