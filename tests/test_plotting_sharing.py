@@ -218,6 +218,11 @@ def test_edge_response_is_scipy_correlate2d():
     assert vmin == -vmax == -np.abs(expected).max()
 
 
+def test_edge_response_limit_sets_a_symmetric_colour_scale():
+    ax = S.plot_edge_response(shapes((40, 60)), limit=1.5)
+    assert ax.images[0].get_clim() == (-1.5, 1.5)
+
+
 def test_scattered_shapes_repeats_the_shapes_mirrored_below():
     img = S.scattered_shapes((40, 60))
     np.testing.assert_array_equal(img[:20], shapes((20, 60)))
@@ -252,6 +257,7 @@ def test_figures_dict_builds_every_figure_main_first():
     (lambda: S.plot_edge_response(np.ones(5)), ValueError, "image must be 2-D"),
     (lambda: S.plot_edge_response(np.ones((2, 2))), ValueError, "kernel must fit inside image"),
     (lambda: S.plot_edge_response(np.full((5, 5), np.nan)), ValueError, "image must be finite"),
+    (lambda: S.plot_edge_response(np.ones((5, 5)), limit=0), ValueError, "limit must be a positive"),
     (lambda: S.parameter_colours("conv", 0), ValueError, "n_params must be an integer >= 1"),
 ])
 def test_bad_input_is_rejected_with_a_message(call, error, match):

@@ -611,8 +611,8 @@ def _ratio_arrow(ax, x, top, bottom, text):
 
 # --------------------------------------------------------------------------- why sharing works
 
-def plot_edge_response(image, kernel=VERTICAL_EDGE_KERNEL, *, ax: Axes | None = None,
-                       title: str | None = None) -> Axes:
+def plot_edge_response(image, kernel=VERTICAL_EDGE_KERNEL, *, limit: float | None = None,
+                       ax: Axes | None = None, title: str | None = None) -> Axes:
     """The response of one kernel, the same weights at every position.
 
     Draws ``correlate2d(image, kernel, mode="valid")`` with a symmetric
@@ -623,6 +623,9 @@ def plot_edge_response(image, kernel=VERTICAL_EDGE_KERNEL, *, ax: Axes | None = 
     ----------
     image : array_like, shape (H, W)
     kernel : array_like, shape (kh, kw)
+    limit : float, optional
+        Colour scale runs from ``-limit`` to ``limit`` (values beyond are
+        drawn at full colour); default the largest absolute response.
     ax : Axes, optional
     title : str, optional
 
@@ -652,7 +655,11 @@ def plot_edge_response(image, kernel=VERTICAL_EDGE_KERNEL, *, ax: Axes | None = 
                          f"image {image.shape}")
     response = correlate2d(image, kernel, mode="valid")
     ax = new_axes(ax, figsize=(4.0, 3.2))
-    limit = float(np.abs(response).max()) or 1.0
+    if limit is None:
+        limit = float(np.abs(response).max()) or 1.0
+    elif not (isinstance(limit, (int, float, np.floating, np.integer)) and np.isfinite(limit)
+              and limit > 0):
+        raise ValueError(f"limit must be a positive finite number; got {limit!r}")
     ax.imshow(response, cmap=DIVERGING_CMAP, vmin=-limit, vmax=limit, interpolation="nearest")
     ax.set_xticks([])
     ax.set_yticks([])
@@ -778,7 +785,11 @@ def edges_everywhere_figure(images: Sequence[np.ndarray] | None = None,
         axes[0, col].set_xticks([])
         axes[0, col].set_yticks([])
         axes[0, col].set_title(f"input {image.shape[0]}×{image.shape[1]}", fontsize=9)
+        # Colour scale at the 99.5th percentile, so that the many moderate edges of a
+        # photograph show, not just the few strongest.
+        strength = np.abs(correlate2d(image, np.asarray(kernel, dtype=float)))
         plot_edge_response(image, kernel, ax=axes[1, col],
+                           limit=float(np.percentile(strength, 99.5)) or None,
                            title=f"same {np.shape(kernel)[0]}×{np.shape(kernel)[1]} "
                                  "weights at every position")
     return fig
