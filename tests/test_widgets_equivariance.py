@@ -8,6 +8,7 @@ measured and printed as information; nothing here asserts on time.
 from __future__ import annotations
 
 import statistics
+import time
 
 import numpy as np
 import pytest
@@ -104,19 +105,30 @@ def test_pooling_app_one_pixel_shift_detector_vs_pooled(pool_app):
 
 
 def test_callback_time_is_reported(eq_app, pool_app, capsys):
-    """Information only: median wall time of update + PNG render over many moves."""
+    """Information only: median time of update + PNG render over many moves.
+
+    Wall time (``callback_seconds``) depends on what else the machine runs;
+    the process CPU time of the same callbacks is printed next to it.
+    """
     rng = np.random.default_rng(0)
-    eq_times, pool_times = [], []
-    for _ in range(30):
-        dy, dx = (int(v) for v in rng.integers(-10, 11, size=2))
-        _set(eq_app, shift_y=dy, shift_x=dx)
-        eq_times.append(eq_app.callback_seconds)
-        _set(pool_app, shift=int(rng.integers(0, 13)))
-        pool_times.append(pool_app.callback_seconds)
+    times = {"equivariance_app": ([], []), "pooling_app": ([], [])}
+    for i in range(30):
+        # one control per move, to a new value: exactly one callback each
+        eq_name = ("shift_y", "shift_x")[i % 2]
+        eq_value = (eq_app.controls[eq_name].value + int(rng.integers(1, 21)) + 10) % 21 - 10
+        pool_value = (pool_app.controls["shift"].value + int(rng.integers(1, 13))) % 13
+        for name, app, values in (("equivariance_app", eq_app, {eq_name: eq_value}),
+                                  ("pooling_app", pool_app, {"shift": pool_value})):
+            start = time.process_time()
+            _set(app, **values)
+            times[name][0].append(app.callback_seconds)
+            times[name][1].append(time.process_time() - start)
     with capsys.disabled():
-        print(f"\n[info] equivariance_app callback median {1e3 * statistics.median(eq_times):.1f} ms,"
-              f" pooling_app {1e3 * statistics.median(pool_times):.1f} ms (goal <= 50 ms)")
-    assert all(t > 0 for t in eq_times + pool_times)
+        for name, (wall, cpu) in times.items():
+            print(f"\n[info] {name} callback median {1e3 * statistics.median(wall):.1f} ms wall, "
+                  f"{1e3 * statistics.median(cpu):.1f} ms CPU (goal <= 50 ms)", end="")
+        print()
+    assert all(t > 0 for wall, _ in times.values() for t in wall)
 
 
 @pytest.mark.parametrize("call, exc, match", [
