@@ -376,7 +376,7 @@ def plot_connectivity(matrix, *, view: str = "above", unit: int | None = None,
 
 
 def _dense_vs_conv(n: int, kernel_size: int, view: str, unit, mode: str, stride: int,
-                   dilation: int, fig: Figure | None):
+                   dilation: int, fig: Figure | None, conv_label: str | None = None):
     mats = layer_matrices(n, kernel_size, mode=mode, stride=stride, dilation=dilation)
     positions = output_centres(n, kernel_size, mode=mode, stride=stride, dilation=dilation)
     fig = new_figure((6.0, 4.2)) if fig is None else fig
@@ -384,7 +384,9 @@ def _dense_vs_conv(n: int, kernel_size: int, view: str, unit, mode: str, stride:
     dense = draw_connectivity(mats["dense"], view=view, unit=unit, positions=positions,
                               color=ROLE["dense"], label="Dense (fully connected)", ax=axes[0])
     conv = draw_connectivity(mats["conv"], view=view, unit=unit, positions=positions,
-                             color=ROLE["conv"], label="Convolution",
+                             color=ROLE["conv"],
+                             label=f"Convolution, k = {kernel_size}" if conv_label is None
+                             else conv_label,
                              ax=axes[1])
     axes[0].set_xlabel("")
     axes[0].tick_params(axis="x", length=0)

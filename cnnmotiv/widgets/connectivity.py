@@ -85,7 +85,8 @@ def connectivity_app(n: int = 9, *, kernel_size: int = 3, max_kernel_size: int =
         raise ValueError(f"unit must be in 0..{n - 1}; got {start_unit}")
 
     fig = new_figure((6.0, 4.0))
-    fig, dense, conv = _dense_vs_conv(n, kernel_size, view, None, mode, 1, 1, fig)
+    fig, dense, conv = _dense_vs_conv(n, kernel_size, view, None, mode, 1, 1, fig,
+                                      conv_label="Convolution (kernel size: slider)")
     # Lay the figure out once, then freeze it: slider moves only change artists.
     FigureCanvasAgg(fig).draw()
     fig.set_layout_engine("none")
