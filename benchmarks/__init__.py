@@ -2,8 +2,9 @@
 
 Each ``benchmarks/bench_*.py`` module defines ``run() -> str``, returning its
 table as text. Timings follow :mod:`timeit`: a call is repeated enough times
-for one measurement to last a few milliseconds, the measurement is repeated,
-and the median is reported. Every time is shown next to a reference measured
+for one measurement to last a few milliseconds, the measurement is repeated
+round-robin over the functions compared, and the median is reported, as CPU
+time of the process (the default, robust on a shared machine) and wall time. Every time is shown next to a reference measured
 in the same run (a ratio), so the tables compare like with like on whatever
 machine runs them. BLAS/OpenMP pools and OpenCV are pinned to one thread
 (:func:`single_threaded`).
@@ -63,22 +64,34 @@ def _loops(func: Callable[[], object], min_seconds: float) -> int:
 
 @dataclass(frozen=True)
 class Timing:
-    """Per-call seconds of several functions measured round-robin.
+    """Per-call seconds of several functions measured round-robin, on two clocks.
 
-    ``seconds[name]`` holds one per-call time per round; :meth:`median` is the
-    median of those, :meth:`ratio` the median over rounds of the per-round
-    ratio (both measured within the same round, so slow phases of a busy
-    machine affect numerator and denominator alike).
+    ``cpu[name]`` holds one per-call CPU time of this process
+    (:func:`time.process_time`, all its threads) per round, ``wall[name]`` the
+    elapsed time (:func:`time.perf_counter`). :meth:`median` is the median
+    over rounds; :meth:`ratio` the median over rounds of the per-round ratio
+    (numerator and denominator measured in the same round, so a slow phase of
+    a busy machine affects both alike).
+
+    CPU time is the default: every library runs on one thread here, so it is
+    the cost of the computation, without the time the process spent waiting
+    for a core that other programs were using.
     """
 
-    seconds: Mapping[str, Sequence[float]]
+    cpu: Mapping[str, Sequence[float]]
+    wall: Mapping[str, Sequence[float]]
 
-    def median(self, name: str) -> float:
-        return statistics.median(self.seconds[name])
+    def _clock(self, clock: str):
+        if clock not in ("cpu", "wall"):
+            raise ValueError(f"clock must be 'cpu' or 'wall'; got {clock!r}")
+        return self.cpu if clock == "cpu" else self.wall
 
-    def ratio(self, name: str, reference: str) -> float:
-        return statistics.median(a / b for a, b in zip(self.seconds[name],
-                                                       self.seconds[reference]))
+    def median(self, name: str, clock: str = "cpu") -> float:
+        return statistics.median(self._clock(clock)[name])
+
+    def ratio(self, name: str, reference: str, clock: str = "cpu") -> float:
+        seconds = self._clock(clock)
+        return statistics.median(a / b for a, b in zip(seconds[name], seconds[reference]))
 
 
 def time_interleaved(funcs: Mapping[str, Callable[[], object]], *, rounds: int = 15,
@@ -86,24 +99,26 @@ def time_interleaved(funcs: Mapping[str, Callable[[], object]], *, rounds: int =
     """Time each function ``rounds`` times, one after the other in every round.
 
     Each measurement loops a function enough times to last ``min_seconds``
-    (timeit's autorange) and records the time per call. Rounds stop early
-    (keeping at least 3) once ``max_seconds`` have passed.
+    (timeit's autorange) and records the CPU and wall time per call. Rounds
+    stop early (keeping at least 3) once ``max_seconds`` have passed.
     """
     for func in funcs.values():  # warm up: caches, allocator, lazy imports
         func()
     numbers = {name: _loops(func, min_seconds) for name, func in funcs.items()}
-    seconds: dict[str, list[float]] = {name: [] for name in funcs}
+    cpu: dict[str, list[float]] = {name: [] for name in funcs}
+    wall: dict[str, list[float]] = {name: [] for name in funcs}
     begin = time.perf_counter()
     for r in range(rounds):
         for name, func in funcs.items():
             number = numbers[name]
-            start = time.perf_counter()
+            start_cpu, start = time.process_time(), time.perf_counter()
             for _ in range(number):
                 func()
-            seconds[name].append((time.perf_counter() - start) / number)
+            wall[name].append((time.perf_counter() - start) / number)
+            cpu[name].append((time.process_time() - start_cpu) / number)
         if r >= 2 and time.perf_counter() - begin > max_seconds:
             break
-    return Timing(seconds)
+    return Timing(cpu, wall)
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:

@@ -84,26 +84,34 @@ def measure(rounds: int = 15):
 
 def run(rounds: int = 15) -> str:
     """Time every workload and return the table."""
-    lines = ["correlate2d, mode 'valid', 1 thread. Ratios: cnnmotiv time / reference "
-             "time (lower is better; 0.10 = 10x faster)."]
+    lines = ["correlate2d, mode 'valid', 1 thread. Ratio = cnnmotiv time / reference time "
+             "(median over rounds; lower is better, 0.10 = 10x faster), CPU time of the "
+             "process; 'wall' = the same on the wall clock."]
     table = []
-    misses = 0
+    misses = []
     for name, shape, kshape, dtype, timing, goal_cv, goal_scipy in measure(rounds):
         r_cv = timing.ratio("cnnmotiv", "cv2.filter2D")
         r_sig = timing.ratio("cnnmotiv", "signal.correlate2d")
         r_nd = timing.ratio("cnnmotiv", "ndimage.correlate")
         ok = r_cv <= goal_cv and (goal_scipy is None or r_sig <= goal_scipy)
-        misses += not ok
         goal = f"cv2 <= {goal_cv:g}" + (f", signal <= 1/{1 / goal_scipy:g}" if goal_scipy else "")
+        label = f"{name} {shape[0]}x{shape[1]} k{kshape[0]}x{kshape[1]}"
+        if not ok:
+            over = [f"{r_cv / goal_cv:.2f}x the cv2 goal"] if r_cv > goal_cv else []
+            if goal_scipy is not None and r_sig > goal_scipy:
+                over.append(f"{r_sig / goal_scipy:.2f}x the scipy goal")
+            misses.append(f"MISS {label} {dtype}: {', '.join(over)}")
         table.append([
-            f"{name} {shape[0]}x{shape[1]} k{kshape[0]}x{kshape[1]}", dtype,
+            label, dtype,
             f"{timing.median('cnnmotiv') * 1e3:.3f}",
             f"{timing.median('cv2.filter2D') * 1e3:.3f}",
-            f"{r_cv:.2f}", f"{r_sig:.3f}", f"{r_nd:.3f}", goal, "PASS" if ok else "MISS"])
+            f"{r_cv:.2f}", f"{timing.ratio('cnnmotiv', 'cv2.filter2D', 'wall'):.2f}",
+            f"{r_sig:.3f}", f"{r_nd:.3f}", goal, "PASS" if ok else "MISS"])
     lines.append(format_table(
-        ["workload", "dtype", "cnnmotiv ms", "cv2 ms", "/cv2.filter2D", "/signal.correlate2d",
-         "/ndimage.correlate", "goal", "status"], table))
-    lines.append(f"{len(table) - misses} of {len(table)} goals met")
+        ["workload", "dtype", "cnnmotiv ms", "cv2 ms", "/cv2", "/cv2 wall",
+         "/signal.correlate2d", "/ndimage.correlate", "goal", "status"], table))
+    lines.append(f"{len(table) - len(misses)} of {len(table)} goals met")
+    lines.extend(misses)
     return "\n".join(lines)
 
 

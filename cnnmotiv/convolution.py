@@ -36,6 +36,7 @@ over the kernel taps (see :func:`correlate2d`, Notes).
 
 from __future__ import annotations
 
+import functools
 import numbers
 
 import numpy as np
@@ -67,12 +68,18 @@ PADDINGS = ("zeros", "circular", "reflect")
 #: its thread pool, which on a busy machine can cost milliseconds per call. A
 #: block this size also keeps one pass's operands in the L2 cache.
 _BLOCK = 10_000
+#: Block length when BLAS is known to run on one thread anyway (threadpoolctl
+#: reports one thread, e.g. under ``threadpool_limits(1)`` or
+#: ``OPENBLAS_NUM_THREADS=1``): fewer, longer calls, less Python overhead.
+_BLOCK_ONE_THREAD = 1 << 16
 
 #: Multiply-accumulates per matrix product in :func:`conv_layer` below which
 #: OpenBLAS stays on the calling thread (its ``gemv`` threshold).
 _LAYER_BLOCK_MACS = 9_216
 
-_AXPY = {np.dtype(np.float64): _blas.daxpy, np.dtype(np.float32): _blas.saxpy}
+#: (axpy, copy, scal) per dtype: y += a x, y = x, x = a x, with offsets.
+_BLAS = {np.dtype(np.float64): (_blas.daxpy, _blas.dcopy, _blas.dscal),
+         np.dtype(np.float32): (_blas.saxpy, _blas.scopy, _blas.sscal)}
 
 
 # ----------------------------------------------------------------------------
@@ -346,6 +353,24 @@ def pad(x, widths, *, padding: str = "zeros") -> np.ndarray:
 # Core computation
 # ----------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=1)
+def _blas_libraries():
+    """threadpoolctl's controllers of the loaded BLAS libraries ([] without it)."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # optional: without it, BLAS calls stay short
+        return []
+    return [lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"]
+
+
+def _block_length() -> int:
+    """Elements per BLAS call: long only if every BLAS library runs one thread."""
+    libraries = _blas_libraries()
+    if libraries and all(lib.num_threads == 1 for lib in libraries):
+        return _BLOCK_ONE_THREAD
+    return _BLOCK
+
+
 def _correlate_valid(xp: np.ndarray, kernel: np.ndarray, dilation) -> np.ndarray:
     """'valid' correlation of a C-contiguous 2-D array, stride 1.
 
@@ -356,8 +381,9 @@ def _correlate_valid(xp: np.ndarray, kernel: np.ndarray, dilation) -> np.ndarray
     ``off = d_r a W + d_c b`` and ``L = (H_out - 1) W + W_out``. Output row
     ``i`` starts at ``out_flat[i W]``; the ``W - W_out`` samples that wrap
     into the next image row are dropped by the final reshape. Each pass is a
-    BLAS ``axpy`` (one read of each operand, one write), run over blocks of
-    :data:`_BLOCK` output samples.
+    BLAS ``axpy`` (one read of each operand, one write, no temporary), run
+    block by block (:func:`_block_length` samples) so the operands stay in
+    cache; the first tap of a block overwrites instead of adding.
     """
     h, w = xp.shape
     kh, kw = kernel.shape
@@ -369,22 +395,27 @@ def _correlate_valid(xp: np.ndarray, kernel: np.ndarray, dilation) -> np.ndarray
     taps = np.flatnonzero(kernel)  # zero taps add nothing (inputs are finite)
     if taps.size == 0:
         out[:] = 0
-    else:
-        rows, cols = np.divmod(taps, kw)
-        offsets = (rows * (dr * w) + cols * dc).tolist()
-        weights = kernel.reshape(-1)[taps].tolist()
-        first_off, first_w = offsets[0], weights[0]
-        rest = list(zip(offsets[1:], weights[1:]))
-        axpy = _AXPY[xp.dtype]
-        n_blocks = -(-length // _BLOCK)
-        step = -(-length // n_blocks)
-        for start in range(0, length, step):
-            n = min(step, length - start)
+        return out.reshape(h_out, w)[:, :w_out]
+    rows, cols = np.divmod(taps, kw)
+    offsets = (rows * (dr * w) + cols * dc).tolist()
+    weights = kernel.reshape(-1)[taps].tolist()
+    first_off, first_w = offsets[0], weights[0]
+    rest = list(zip(offsets[1:], weights[1:]))
+    axpy, copy, scal = _BLAS[xp.dtype]
+    n_blocks = 1 if length <= _BLOCK else -(-length // _block_length())
+    step = -(-length // n_blocks)
+    for start in range(0, length, step):
+        n = min(step, length - start)
+        # out[start:start+n] = first_w * x_flat[start+first_off : ... + n]
+        if n > _BLOCK:  # one pass; NumPy's call overhead pays off on long blocks
             np.multiply(x_flat[start + first_off:start + first_off + n], first_w,
                         out=out[start:start + n])
-            for off, wt in rest:
-                # out[start:start+n] += wt * x_flat[start+off : start+off+n], in place
-                axpy(x_flat, out, n, wt, start + off, 1, start)
+        else:  # two passes, but BLAS calls cost a third of a NumPy call
+            copy(x_flat, out, n, start + first_off, 1, start, 1)
+            scal(first_w, out, n, start, 1)
+        for off, wt in rest:
+            # out[start:start+n] += wt * x_flat[start+off : start+off+n], in place
+            axpy(x_flat, out, n, wt, start + off, 1, start)
     return out.reshape(h_out, w)[:, :w_out]
 
 
