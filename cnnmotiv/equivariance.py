@@ -315,7 +315,7 @@ class EquivarianceReport:
             if 2 * self.border >= min(self.mask.shape):
                 text += ", across the whole map"
             else:
-                text += f", all within {self.border} of the edge"
+                text += f", all within {self.border} rows or columns of the edge"
         if not self.exact_offset:
             text += (f"; stride {self.stride} does not divide shift {self.offset}: "
                      f"compared with output shift {self.output_offset}")

@@ -198,7 +198,7 @@ def test_summary_states_exact_and_border_cases():
     x = np.random.default_rng(3).random((12, 12))
     assert equivariance_error(x, EDGE_KERNEL, (2, 1)).summary().endswith("= 0 (exact)")
     rep = equivariance_error(x, EDGE_KERNEL, (2, 1), padding="zeros")
-    assert f"all within {rep.border} of the edge" in rep.summary()
+    assert f"all within {rep.border} rows or columns of the edge" in rep.summary()
 
 
 def test_explicit_atol_counts_only_larger_differences():
