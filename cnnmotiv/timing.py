@@ -248,7 +248,8 @@ def _calls_for(func: Callable[[], object], min_seconds: float) -> int:
 
 def _check_shapes(shapes) -> list[tuple[int, int]]:
     if isinstance(shapes, (str, bytes)) or not isinstance(shapes, Iterable):
-        raise TypeError(f"shapes must be a sequence of image shapes (H, W) or sides; got {shapes!r}")
+        raise TypeError("shapes must be a sequence of image shapes (H, W) or sides; "
+                        f"got {shapes!r}")
     out = [check_pair(s, f"shapes[{i}]") for i, s in enumerate(shapes)]
     if not out:
         raise ValueError("shapes must hold at least one image shape (H, W)")

@@ -13,13 +13,12 @@ from matplotlib.figure import Figure
 from cnnmotiv import timing
 from cnnmotiv.counting import compare_layers
 from cnnmotiv.data import photo
-from cnnmotiv.plotting import efficiency as eff
 from cnnmotiv.plotting.efficiency import (EDGE_KERNELS, FIGURES, KINDS, METRICS, edge_map,
                                           layer_costs, plot_cost_bars, plot_cost_comparison,
                                           plot_dense_scaling, plot_edge_detection, plot_edge_map,
                                           plot_time_bars)
 from cnnmotiv.plotting.style import ROLE
-from cnnmotiv.timing import PowerLawFit, ScalingStudy, Timings, extrapolate_dense, fit_power_law
+from cnnmotiv.timing import ScalingStudy, Timings, extrapolate_dense, fit_power_law
 
 
 @pytest.fixture(autouse=True)
@@ -219,4 +218,3 @@ def test_figures_registry(monkeypatch):
     for build in FIGURES.values():
         fig = build()
         assert isinstance(fig, Figure) and fig.axes
-    assert isinstance(PowerLawFit, type) and eff.FIGURES is FIGURES

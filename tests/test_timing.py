@@ -216,9 +216,23 @@ def test_dense_timer_refuses_over_budget_before_building_anything(monkeypatch):
         time_dense_matvec([4, 24], (3, 3), max_bytes=10**6, **FAST)
 
 
-def test_threads_none_leaves_the_pools_alone():
-    t = time_convolution([5], (2, 2), threads=None, **FAST)
-    assert t.macs.tolist() == [16 * 4]
+def test_threads_pin_the_pools_only_when_asked(monkeypatch):
+    import contextlib
+
+    import threadpoolctl
+
+    calls = []
+
+    @contextlib.contextmanager
+    def spy(limits=None, **kwargs):
+        calls.append(limits)
+        yield
+
+    monkeypatch.setattr(threadpoolctl, "threadpool_limits", spy)
+    time_convolution([5], (2, 2), threads=None, **FAST)
+    assert calls == []
+    time_convolution([5], (2, 2), threads=2, **FAST)
+    assert calls == [2]
 
 
 @pytest.mark.parametrize("args, kwargs, error, match", [

@@ -170,8 +170,8 @@ def edge_map(image, kernel) -> np.ndarray:
 
 
 def _robust_limit(values: np.ndarray) -> float:
-    """Symmetric colour limit: 99th percentile of |values| (never zero)."""
-    limit = float(np.percentile(np.abs(values), 99))
+    """Symmetric colour limit: 98th percentile of |values| (never zero)."""
+    limit = float(np.percentile(np.abs(values), 98))
     return limit if limit > 0 else max(float(np.abs(values).max()), 1.0)
 
 
@@ -185,7 +185,7 @@ def plot_image(image, *, ax: Axes | None = None, title: str | None = None) -> Ax
     """
     image = as_float_array(image, "image", ndim=2)
     ax = new_axes(ax, figsize=(3.2, 3.0))
-    ax.imshow(image, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    ax.imshow(image, cmap="gray", vmin=0, vmax=1, interpolation="antialiased")
     ax.set_xticks([])
     ax.set_yticks([])
     if title is not None:
@@ -199,7 +199,7 @@ def plot_edge_map(image, kernel, *, ax: Axes | None = None, title: str | None = 
 
     Red marks where the image gets brighter along the kernel's direction,
     blue where it gets darker, white no change. The colour limits are
-    symmetric, at the 99th percentile of ``|edge map|``, so a few extreme
+    symmetric, at the 98th percentile of ``|edge map|``, so a few extreme
     pixels do not wash out the rest.
 
     Parameters
@@ -221,7 +221,8 @@ def plot_edge_map(image, kernel, *, ax: Axes | None = None, title: str | None = 
     edges = edge_map(image, kernel)
     ax = new_axes(ax, figsize=(3.2, 3.0))
     limit = _robust_limit(edges)
-    im = ax.imshow(edges, cmap=DIVERGING_CMAP, vmin=-limit, vmax=limit, interpolation="nearest")
+    im = ax.imshow(edges, cmap=DIVERGING_CMAP, vmin=-limit, vmax=limit,
+                   interpolation="antialiased")
     ax.set_xticks([])
     ax.set_yticks([])
     if title is None:

@@ -17,7 +17,7 @@ import contextlib
 import ipywidgets as widgets
 import numpy as np
 
-from cnnmotiv._validation import as_float_array, check_choice, check_int, format_bytes
+from cnnmotiv._validation import check_choice, check_int, format_bytes
 from cnnmotiv.plotting.efficiency import (EDGE_KERNELS, KIND_LABELS, KINDS, METRICS,
                                           _robust_limit, edge_map, layer_costs, plot_cost_bars)
 from cnnmotiv.plotting.style import DIVERGING_CMAP, PALETTE, new_figure
@@ -111,9 +111,9 @@ def edge_detection_app(*, kernel: str = "[-1, 1] (2-tap, horizontal change)",
     ax_out = fig.add_axes((0.59, 0.05, 0.40, 0.80))
 
     first = _image(image, shape)
-    im_in = ax_in.imshow(first, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    im_in = ax_in.imshow(first, cmap="gray", vmin=0, vmax=1, interpolation="antialiased")
     im_out = ax_out.imshow(np.zeros(shape), cmap=DIVERGING_CMAP, vmin=-1, vmax=1,
-                           interpolation="nearest")
+                           interpolation="antialiased")
     ax_out.set_xlim(-0.5, shape[1] - 0.5)
     ax_out.set_ylim(shape[0] - 0.5, -0.5)
     grid = np.ma.masked_all((_KERNEL_GRID, _KERNEL_GRID))
