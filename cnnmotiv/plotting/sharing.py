@@ -22,7 +22,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
-from matplotlib.ticker import LogLocator
+from matplotlib.ticker import FuncFormatter, LogLocator
 
 from cnnmotiv._validation import as_float_array, check_choice, check_int, check_pair
 from cnnmotiv.convolution import correlate2d
@@ -565,10 +565,14 @@ def plot_parameter_growth(kernel_shape=SECTION_KERNEL_SHAPE, *, quantity: str = 
         ax.plot(g["inputs"], g[kind][quantity], label=KIND_LABELS[kind], **styles[kind])
     ax.set_xscale("log")
     ax.set_yscale("log")
+    ax.set_ylim(bottom=0.5)          # show 10⁰: a 1×1 kernel has one parameter
     # Every other decade, no minor ticks: fewer labels to lay out (and a faster redraw).
     ax.xaxis.set_major_locator(LogLocator(base=10, numticks=5))
     ax.yaxis.set_major_locator(LogLocator(base=100, numticks=9))
     ax.minorticks_off()
+    # Plain-text powers of ten (10⁶): no mathtext parsing, which is slow the first time.
+    ax.xaxis.set_major_formatter(FuncFormatter(_power_of_ten))
+    ax.yaxis.set_major_formatter(FuncFormatter(_power_of_ten))
     ax.set_xlabel("input pixels H·W (square images, log scale)", fontsize=8)
     ylabel = "parameters (weights)" if quantity == "parameters" else "multiply-accumulates"
     ax.set_ylabel(f"{ylabel}, log scale", fontsize=8)
@@ -578,6 +582,19 @@ def plot_parameter_growth(kernel_shape=SECTION_KERNEL_SHAPE, *, quantity: str = 
     if mark is not None:
         _mark_shape(ax, mark, kshape, quantity)
     return ax
+
+
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _power_of_ten(value, _pos=None) -> str:
+    """Tick label ``10ⁿ`` for a power of ten (other values: empty)."""
+    if value <= 0:
+        return ""
+    exponent = np.log10(value)
+    if not np.isclose(exponent, round(exponent)):
+        return ""
+    return "10" + str(int(round(exponent))).translate(_SUPERSCRIPTS)
 
 
 def _mark_shape(ax, mark, kshape, quantity):
