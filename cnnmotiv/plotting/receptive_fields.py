@@ -742,7 +742,8 @@ def _receptive_fields(depth, kernel_size, stride, dilation, image, point, max_la
     fig = new_figure((9.0, 3.3)) if fig is None else fig
     ax_stack, ax_full, ax_zoom = fig.subplots(1, 3, width_ratios=[1.25, 0.8, 0.8])
     stack = draw_layer_stack(layer_stack(depth, kernel_size, stride=stride, dilation=dilation),
-                             max_depth=max_layers, fixed_rows=app, ax=ax_stack)
+                             max_depth=max_layers, fixed_rows=app,
+                             title="" if app else "1-D stack", ax=ax_stack)
     ax_full.imshow(image, cmap="gray", vmin=0.0, vmax=1.0)
     ax_full.set_xticks([])
     ax_full.set_yticks([])

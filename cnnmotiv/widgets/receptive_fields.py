@@ -35,7 +35,7 @@ def _check_range(value, name, lo, hi):
 
 def receptive_field_app(depth: int = 3, kernel_size: int = 3, stride: int = 1,
                         dilation: int = 1, *, max_depth: int = 5, max_kernel_size: int = 5,
-                        max_stride: int = 3, max_dilation: int = 3, image=None, point=None,
+                        max_stride: int = 2, max_dilation: int = 2, image=None, point=None,
                         dpi: float = 72) -> FigureApp:
     """A 1-D stack and the photo's squares, both following depth, kernel, stride, dilation.
 
@@ -44,7 +44,9 @@ def receptive_field_app(depth: int = 3, kernel_size: int = 3, stride: int = 1,
     depth, kernel_size, stride, dilation : int
         Initial values of the sliders.
     max_depth, max_kernel_size, max_stride, max_dilation : int
-        Ranges of the sliders (depth at most 8: one colour per layer).
+        Ranges of the sliders (depth at most 8: one colour per layer). The
+        defaults keep the widest field (depth 5, k 5, stride 2, dilation 2:
+        249 pixels) inside the photo and the 1-D stack legible.
     image : array_like, shape (H, W), optional
         Default: :func:`cnnmotiv.data.photo`.
     point : (float, float), optional
