@@ -68,10 +68,10 @@ PADDINGS = ("zeros", "circular", "reflect")
 #: its thread pool, which on a busy machine can cost milliseconds per call. A
 #: block this size also keeps one pass's operands in the L2 cache.
 _BLOCK = 10_000
-#: Block length when BLAS is known to run on one thread anyway (threadpoolctl
-#: reports one thread, e.g. under ``threadpool_limits(1)`` or
+#: Bytes of output per block when BLAS is known to run on one thread anyway
+#: (threadpoolctl reports one thread, e.g. under ``threadpool_limits(1)`` or
 #: ``OPENBLAS_NUM_THREADS=1``): fewer, longer calls, less Python overhead.
-_BLOCK_ONE_THREAD = 1 << 16
+_BLOCK_BYTES_ONE_THREAD = 1 << 20
 
 #: Multiply-accumulates per matrix product in :func:`conv_layer` below which
 #: OpenBLAS stays on the calling thread (its ``gemv`` threshold).
@@ -276,7 +276,7 @@ def _check_reflect(widths, shape, what: str) -> None:
 def _pad(x: np.ndarray, widths, padding: str) -> np.ndarray:
     """Pad a validated array; always returns a C-contiguous array."""
     if not any(b or a for b, a in widths):
-        return np.ascontiguousarray(x)
+        return x if x.flags.c_contiguous else np.ascontiguousarray(x)
     if padding == "zeros":
         out = np.zeros(tuple(n + b + a for n, (b, a) in zip(x.shape, widths)), dtype=x.dtype)
         out[tuple(slice(b, b + n) for n, (b, _) in zip(x.shape, widths))] = x
@@ -363,11 +363,11 @@ def _blas_libraries():
     return [lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"]
 
 
-def _block_length() -> int:
-    """Elements per BLAS call: long only if every BLAS library runs one thread."""
+def _block_length(itemsize: int) -> int:
+    """Elements per BLAS call: more than :data:`_BLOCK` only if BLAS runs one thread."""
     libraries = _blas_libraries()
-    if libraries and all(lib.num_threads == 1 for lib in libraries):
-        return _BLOCK_ONE_THREAD
+    if libraries and all(lib.get_num_threads() == 1 for lib in libraries):
+        return max(_BLOCK, _BLOCK_BYTES_ONE_THREAD // itemsize)
     return _BLOCK
 
 
@@ -392,17 +392,16 @@ def _correlate_valid(xp: np.ndarray, kernel: np.ndarray, dilation) -> np.ndarray
     length = (h_out - 1) * w + w_out
     x_flat = xp.reshape(-1)
     out = np.empty(h_out * w, dtype=xp.dtype)
-    taps = np.flatnonzero(kernel)  # zero taps add nothing (inputs are finite)
-    if taps.size == 0:
+    # (offset, weight) per tap; zero taps add nothing (inputs are finite).
+    # Plain Python: for small kernels it is several times faster than NumPy.
+    taps = [(a * dr * w + b * dc, v) for a, row in enumerate(kernel.tolist())
+            for b, v in enumerate(row) if v != 0.0]
+    if not taps:
         out[:] = 0
         return out.reshape(h_out, w)[:, :w_out]
-    rows, cols = np.divmod(taps, kw)
-    offsets = (rows * (dr * w) + cols * dc).tolist()
-    weights = kernel.reshape(-1)[taps].tolist()
-    first_off, first_w = offsets[0], weights[0]
-    rest = list(zip(offsets[1:], weights[1:]))
+    (first_off, first_w), rest = taps[0], taps[1:]
     axpy, copy, scal = _BLAS[xp.dtype]
-    n_blocks = 1 if length <= _BLOCK else -(-length // _block_length())
+    n_blocks = 1 if length <= _BLOCK else -(-length // _block_length(xp.itemsize))
     step = -(-length // n_blocks)
     for start in range(0, length, step):
         n = min(step, length - start)
@@ -419,6 +418,13 @@ def _correlate_valid(xp: np.ndarray, kernel: np.ndarray, dilation) -> np.ndarray
     return out.reshape(h_out, w)[:, :w_out]
 
 
+def _positive(value, name: str, pair: bool):
+    """``check_pair`` / ``check_int`` with a shortcut for plain positive ints."""
+    if type(value) is int and value >= 1:  # the common case, ~10x faster
+        return (value, value) if pair else value
+    return check_pair(value, name) if pair else check_int(value, name)
+
+
 def _validate(image, kernel, ndim: int, names, mode, padding, stride, dilation):
     """Validate the arguments of the single-channel functions."""
     image = as_float_array(image, names[0], ndim=ndim)
@@ -426,24 +432,29 @@ def _validate(image, kernel, ndim: int, names, mode, padding, stride, dilation):
     check_choice(mode, "mode", MODES)
     check_choice(padding, "padding", PADDINGS)
     if ndim == 1:
-        stride = (1, check_int(stride, "stride"))
-        dilation = (1, check_int(dilation, "dilation"))
+        stride = (1, _positive(stride, "stride", False))
+        dilation = (1, _positive(dilation, "dilation", False))
         image, kernel = image[np.newaxis], kernel[np.newaxis]
     else:
-        stride = check_pair(stride, "stride")
-        dilation = check_pair(dilation, "dilation")
+        stride = _positive(stride, "stride", True)
+        dilation = _positive(dilation, "dilation", True)
     return image, kernel, stride, dilation
 
 
 def _geometry(in_shape, kernel_shape, mode, padding, stride, dilation, flip, name, ndim):
-    """Padding widths and output shape; raises for impossible requests."""
-    axes = ("rows", "columns") if ndim == 2 else ("", "")
-    widths, out_shape = [], []
+    """Padding widths per axis; raises for impossible requests."""
+    widths = []
     for axis in range(2):
         n, k, s, d = in_shape[axis], kernel_shape[axis], stride[axis], dilation[axis]
-        out_shape.append(_length(n, k, mode, s, d, what=name, axis=axes[axis]))
-        before, after = _amounts(_extent(k, d), mode)
-        widths.append((after, before) if flip else (before, after))
+        e = d * (k - 1) + 1
+        if mode == "valid":
+            if e > n:  # raises with the message
+                axis_name = ("rows", "columns")[axis] if ndim == 2 else ""
+                _length(n, k, mode, s, d, what=name, axis=axis_name)
+            widths.append((0, 0))
+        else:
+            before, after = _amounts(e, mode)
+            widths.append((after, before) if flip else (before, after))
     if padding == "reflect":
         extents = tuple(_extent(k, d) for k, d in zip(kernel_shape, dilation))
         if ndim == 2:
@@ -451,15 +462,15 @@ def _geometry(in_shape, kernel_shape, mode, padding, stride, dilation, flip, nam
         else:
             _check_reflect(widths[1:], in_shape[1:],
                            f"with mode={mode!r} and kernel extent {extents[1]}")
-    return tuple(widths), tuple(out_shape)
+    return tuple(widths)
 
 
 def _correlate(image, kernel, mode, padding, stride, dilation, *, flip, ndim, names):
     """Shared body of the four single-channel functions."""
     image, kernel, stride, dilation = _validate(image, kernel, ndim, names, mode, padding,
                                                 stride, dilation)
-    widths, _ = _geometry(image.shape, kernel.shape, mode, padding, stride, dilation, flip,
-                          names[1], ndim)
+    widths = _geometry(image.shape, kernel.shape, mode, padding, stride, dilation, flip,
+                       names[1], ndim)
     if flip:
         kernel = kernel[::-1, ::-1]
     xp = _pad(image, widths, padding)
@@ -772,10 +783,10 @@ def conv_layer(x, weights, bias=None, *, mode: str = "valid", padding: str = "ze
             raise ValueError(f"bias must have shape (C_out,) = ({c_out},); got {bias.shape}")
     check_choice(mode, "mode", MODES)
     check_choice(padding, "padding", PADDINGS)
-    stride = check_pair(stride, "stride")
-    dilation = check_pair(dilation, "dilation")
-    widths, _ = _geometry(x.shape[1:], (kh, kw), mode, padding, stride, dilation, False,
-                          "weights", 2)
+    stride = _positive(stride, "stride", True)
+    dilation = _positive(dilation, "dilation", True)
+    widths = _geometry(x.shape[1:], (kh, kw), mode, padding, stride, dilation, False,
+                       "weights", 2)
     xp = _pad(x, ((0, 0),) + widths, padding)
     _, h, w = xp.shape
     dr, dc = dilation

@@ -299,7 +299,7 @@ def test_correlation_is_linear_in_image_and_in_kernel(problem, alpha, beta, data
 def test_blocked_fast_path_equals_the_definition(problem, block):
     """Force many small blocks so the block boundaries are exercised."""
     x, k, opts = problem
-    with mock.patch.object(convolution, "_block_length", lambda: block):
+    with mock.patch.object(convolution, "_block_length", lambda itemsize: block):
         y = correlate2d(x, k, **opts)
     assert_close(y, naive_correlate2d(x, k, **opts), x, k)
 
@@ -307,11 +307,12 @@ def test_blocked_fast_path_equals_the_definition(problem, block):
 def test_long_blas_calls_only_when_blas_runs_one_thread():
     """Calls longer than OpenBLAS's 10,000-element threshold only on one thread."""
     threadpoolctl = pytest.importorskip("threadpoolctl")
-    assert convolution._BLOCK <= 10_000 < convolution._BLOCK_ONE_THREAD
-    with threadpoolctl.threadpool_limits(limits=1, user_api="blas"):
-        assert convolution._block_length() == convolution._BLOCK_ONE_THREAD
-    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
-        assert convolution._block_length() == convolution._BLOCK
+    assert convolution._BLOCK <= 10_000
+    for itemsize in (4, 8):
+        with threadpoolctl.threadpool_limits(limits=1, user_api="blas"):
+            assert convolution._block_length(itemsize) > 10_000
+        with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
+            assert convolution._block_length(itemsize) <= 10_000
 
 
 @pytest.mark.parametrize("block", ["short", "long"])
@@ -319,8 +320,8 @@ def test_both_block_lengths_equal_scipy_on_a_large_image(block):
     rng = np.random.default_rng(4)
     x = rng.standard_normal((300, 500))
     k = rng.standard_normal((3, 4))
-    length = {"short": convolution._BLOCK, "long": convolution._BLOCK_ONE_THREAD}[block]
-    with mock.patch.object(convolution, "_block_length", lambda: length):
+    length = {"short": convolution._BLOCK, "long": 2 * convolution._BLOCK + 1}[block]
+    with mock.patch.object(convolution, "_block_length", lambda itemsize: length):
         y = correlate2d(x, k)
     assert_close(y, scipy.signal.correlate2d(x, k, "valid"), x, k)
 
