@@ -35,7 +35,7 @@ BOUNDARY = {"circular": "wrap", "zeros": "fill"}
 
 
 def scipy_same(x, k, padding, stride=1):
-    """The convolution of the report, computed by SciPy: 'same' correlation, then every stride-th."""
+    """The report's convolution by SciPy: 'same' correlation, then every stride-th output."""
     return ss.correlate2d(x, k, mode="same", boundary=BOUNDARY[padding])[::stride, ::stride]
 
 
@@ -158,12 +158,14 @@ def test_stride_is_equivariant_exactly_for_multiples_of_the_stride(s, data):
     w = s * data.draw(st.integers(2, 6))
     rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
     x = rng.standard_normal((h, w))
-    k = rng.standard_normal((data.draw(st.integers(1, min(3, h))), data.draw(st.integers(1, min(3, w)))))
+    kh, kw = data.draw(st.integers(1, min(3, h))), data.draw(st.integers(1, min(3, w)))
+    k = rng.standard_normal((kh, kw))
     off = data.draw(offsets_for(x.shape))
     rep = equivariance_error(x, k, off, padding="circular", stride=s)
     # left side: shift with np.roll, then SciPy's circular correlation, every s-th output
     np.testing.assert_allclose(rep.shifted_then_filtered,
-                               scipy_same(np.roll(x, off, axis=(0, 1)), k, "circular", s), atol=1e-12)
+                               scipy_same(np.roll(x, off, axis=(0, 1)), k, "circular", s),
+                               atol=1e-12)
     if off[0] % s == 0 and off[1] % s == 0:
         assert rep.exact_offset and rep.max_abs < 1e-12
         np.testing.assert_allclose(
@@ -335,7 +337,8 @@ BAD = [
     (TypeError, "offset must be an integer", lambda: shift(X, 1.5)),
     (TypeError, r"offset\[1\] must be an integer", lambda: shift(X, (1, 0.5))),
     (TypeError, "offset must be an integer or a pair", lambda: shift(X, (1, 2, 3))),
-    (ValueError, "boundary must be one of 'circular', 'zeros'", lambda: shift(X, 1, boundary="wrap")),
+    (ValueError, "boundary must be one of 'circular', 'zeros'",
+     lambda: shift(X, 1, boundary="wrap")),
     (ValueError, "kernel must be 2-D", lambda: equivariance_error(X, np.ones(3), 1)),
     (ValueError, "kernel must be finite", lambda: equivariance_error(X, [[np.inf]], 1)),
     (TypeError, "kernel must be a real numeric array", lambda: equivariance_error(X, [[1j]], 1)),
@@ -368,7 +371,8 @@ BAD = [
     (ValueError, "measure must be one of 'fraction', 'relative'",
      lambda: invariance_curve(X, K, [0], [2], measure="max")),
     (TypeError, r"offsets\[1\] must be an integer", lambda: invariance_curve(X, K, [0, 0.5], [2])),
-    (ValueError, r"pool_sizes\[0\] must be an integer >= 1", lambda: invariance_curve(X, K, [0], [0])),
+    (ValueError, r"pool_sizes\[0\] must be an integer >= 1",
+     lambda: invariance_curve(X, K, [0], [0])),
     (ValueError, "position row must be between 1 and H - 2", lambda: short_edge((10, 20), (0, 5))),
     (ValueError, "position column must satisfy", lambda: short_edge((10, 20), (5, 15), length=6)),
     (ValueError, "length must be an integer >= 2", lambda: short_edge((10, 20), (5, 5), length=1)),
