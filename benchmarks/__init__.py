@@ -4,10 +4,10 @@ Each ``benchmarks/bench_*.py`` module defines ``run() -> str``, returning its
 table as text. Timings follow :mod:`timeit`: a call is repeated enough times
 for one measurement to last a few milliseconds, the measurement is repeated
 round-robin over the functions compared, and the median is reported, as CPU
-time of the process (the default, robust on a shared machine) and wall time. Every time is shown next to a reference measured
-in the same run (a ratio), so the tables compare like with like on whatever
-machine runs them. BLAS/OpenMP pools and OpenCV are pinned to one thread
-(:func:`single_threaded`).
+time of the process (the default, robust on a shared machine) and wall time.
+Every time is shown next to a reference measured in the same run (a ratio),
+so the tables compare like with like on whatever machine runs them.
+BLAS/OpenMP pools and OpenCV are pinned to one thread (:func:`single_threaded`).
 """
 
 from __future__ import annotations

@@ -30,8 +30,9 @@ Padding (what the samples outside the input are):
     ``[a, b, c]`` padded by 2 is ``[c, b, a, b, c, b, a]``. This is
     :func:`numpy.pad`'s ``mode='reflect'`` and PyTorch's ``'reflect'``.
 
-All computations are vectorised over the whole image: the only Python loop is
-over the kernel taps (see :func:`correlate2d`, Notes).
+All computations are vectorised over the whole image: Python loops run only
+over the kernel taps and over blocks of output samples, never over pixels
+(see :func:`correlate2d`, Notes).
 """
 
 from __future__ import annotations
@@ -531,12 +532,16 @@ def correlate2d(image, kernel, *, mode: str = "valid", padding: str = "zeros", s
 
     Notes
     -----
-    The whole image is processed at once: the Python loop runs over the
-    kernel taps only. The image is flattened, so the contribution of one tap
-    to every output pixel is a single contiguous multiply-add over the flat
-    buffer (a BLAS ``axpy``), and the samples that wrap into the next row are
-    cut off at the end. Padding is done first (a padded copy), stride by
-    subsampling the stride-1 result, dilation by spacing the taps' offsets.
+    No Python loop runs over pixels. The image is flattened, so the
+    contribution of one kernel tap to every output pixel is one contiguous
+    multiply-add over the flat buffer (a BLAS ``axpy``, in place, no
+    temporary); the samples that wrap into the next image row are cut off at
+    the end. The loop runs over the taps, and over blocks of at most 10,000
+    output samples so that OpenBLAS never wakes its thread pool (on a busy
+    machine that costs milliseconds per call); when threadpoolctl reports
+    that BLAS runs on one thread anyway, blocks are longer. Padding is done
+    first (a padded copy), stride by subsampling the stride-1 result,
+    dilation by spacing the taps' offsets.
 
     ``'same'`` puts the odd padding sample of even-sized kernels after the
     image, like :func:`scipy.signal.correlate2d`.

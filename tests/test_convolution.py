@@ -137,7 +137,8 @@ def test_output_length_matches_the_standard_formula(n, k, mode, s, d):
             output_length(n, k, mode=mode, stride=s, dilation=d)
         return
     # floor((n + 2p - d(k-1) - 1)/s) + 1, with 2p the total padding
-    assert output_length(n, k, mode=mode, stride=s, dilation=d) == (n + p - d * (k - 1) - 1) // s + 1
+    expected = (n + p - d * (k - 1) - 1) // s + 1
+    assert output_length(n, k, mode=mode, stride=s, dilation=d) == expected
     # ... which is the number of placements s*i with the kernel inside n + p samples
     assert output_length(n, k, mode=mode, stride=s, dilation=d) == len(range(0, n + p - e + 1, s))
 
@@ -430,8 +431,10 @@ def test_convolve1d_equals_np_convolve(problem):
 def test_1d_functions_are_the_2d_ones_on_a_single_row(problem):
     x, k, opts = problem
     opts2 = dict(opts, stride=(1, opts["stride"]), dilation=(1, opts["dilation"]))
-    np.testing.assert_array_equal(correlate1d(x, k, **opts), correlate2d(x[None], k[None], **opts2)[0])
-    np.testing.assert_array_equal(convolve1d(x, k, **opts), convolve2d(x[None], k[None], **opts2)[0])
+    np.testing.assert_array_equal(correlate1d(x, k, **opts),
+                                  correlate2d(x[None], k[None], **opts2)[0])
+    np.testing.assert_array_equal(convolve1d(x, k, **opts),
+                                  convolve2d(x[None], k[None], **opts2)[0])
     assert_close(correlate1d(x, k, **opts), naive_correlate2d(x[None], k[None], **opts2)[0], x, k)
     assert_close(convolve1d(x, k, **opts),
                  naive_correlate2d(x[None], k[None], flip=True, **opts2)[0], x, k)
@@ -560,12 +563,14 @@ def test_rejects_inf_in_kernel():
 
 
 def test_rejects_unknown_mode():
-    with pytest.raises(ValueError, match=r"mode must be one of 'valid', 'same', 'full'; got 'circular'"):
+    with pytest.raises(ValueError,
+                       match=r"mode must be one of 'valid', 'same', 'full'; got 'circular'"):
         correlate2d(IMG, K, mode="circular")
 
 
 def test_rejects_unknown_padding():
-    with pytest.raises(ValueError, match=r"padding must be one of 'zeros', 'circular', 'reflect'; got 'wrap'"):
+    with pytest.raises(ValueError,
+                       match=r"padding must be one of 'zeros', 'circular', 'reflect'; got 'wrap'"):
         correlate2d(IMG, K, mode="same", padding="wrap")
 
 
@@ -590,13 +595,15 @@ def test_rejects_negative_dilation_1d():
 
 
 def test_rejects_kernel_larger_than_image_in_valid_mode():
-    with pytest.raises(ValueError, match=r"kernel is larger than the input along rows in mode 'valid'"):
+    with pytest.raises(ValueError,
+                       match=r"kernel is larger than the input along rows in mode 'valid'"):
         correlate2d(np.ones((2, 9)), K)
 
 
 def test_rejects_dilated_kernel_larger_than_image_in_valid_mode():
     # 3 taps, dilation 3 -> spans 7 samples > 6 columns (undilated it would fit)
-    with pytest.raises(ValueError, match=r"along columns.*spans dilation\*\(size-1\)\+1 = 3\*\(3-1\)\+1 = 7 samples but the input has 6"):
+    with pytest.raises(ValueError, match=r"along columns.*spans dilation\*\(size-1\)\+1 = "
+                                         r"3\*\(3-1\)\+1 = 7 samples but the input has 6"):
         correlate2d(IMG, K, dilation=(1, 3))
 
 
@@ -617,7 +624,8 @@ def test_conv_layer_rejects_3d_weights():
 
 
 def test_conv_layer_rejects_channel_mismatch():
-    with pytest.raises(ValueError, match=r"C_in = x.shape\[0\] = 1; got weights of shape \(4, 2, 2, 2\)"):
+    with pytest.raises(ValueError,
+                       match=r"C_in = x.shape\[0\] = 1; got weights of shape \(4, 2, 2, 2\)"):
         conv_layer(IMG[None], np.ones((4, 2, 2, 2)))
 
 
@@ -637,12 +645,14 @@ def test_pad_rejects_negative_width():
 
 
 def test_pad_rejects_malformed_widths():
-    with pytest.raises(ValueError, match=r"widths must be an integer >= 0 or \(\(top, bottom\), \(left, right\)\)"):
+    with pytest.raises(ValueError, match=r"widths must be an integer >= 0 or "
+                                         r"\(\(top, bottom\), \(left, right\)\)"):
         pad(IMG, (1, 2))
 
 
 def test_pad_rejects_too_wide_reflect():
-    with pytest.raises(ValueError, match=r"padding='reflect'.*needs 6 samples along rows.*at most 4"):
+    with pytest.raises(ValueError,
+                       match=r"padding='reflect'.*needs 6 samples along rows.*at most 4"):
         pad(IMG, ((6, 0), (0, 0)), padding="reflect")
 
 
