@@ -15,6 +15,7 @@ for ``mode="valid"`` (no padding), the setting of the section's examples.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 from matplotlib import colormaps
@@ -150,7 +151,16 @@ def connection_parameters(kind: str, kernel_shape, shape):
     """
     kind = _check_kind(kind)
     kshape, ishape, _ = _as_2d_shapes(kernel_shape, shape)
-    rows, cols, taps = weight_taps(kshape, ishape, mode="valid")
+    return _connections(kind, kshape, ishape, _taps(kshape, ishape))
+
+
+def _taps(kshape, ishape):
+    """Checked 2-D shapes -> the convolution's (rows, cols, taps) in valid mode."""
+    return weight_taps(kshape, ishape, mode="valid")
+
+
+def _connections(kind, kshape, ishape, taps):
+    rows, cols, taps = taps
     rows = np.asarray(rows, dtype=np.intp)
     cols = np.asarray(cols, dtype=np.intp)
     taps = np.asarray(taps, dtype=np.intp)
@@ -179,12 +189,19 @@ def parameter_colours(kind: str, n_params: int, *, seed: int = 0) -> np.ndarray:
     """
     kind = _check_kind(kind)
     n_params = check_int(n_params, "n_params")
+    return _colours(kind, n_params, check_int(seed, "seed", minimum=0)).copy()
+
+
+@lru_cache(maxsize=256)
+def _colours(kind, n_params, seed=0):
+    # Cached (slider apps ask for the same colours again and again); read-only.
     if kind == "conv":
-        return np.array([to_rgba(TAP_COLOURS[i % len(TAP_COLOURS)]) for i in range(n_params)])
-    cmap = colormaps[_UNSHARED_CMAP]
-    shades = cmap(np.linspace(0.0, 0.88, n_params))
-    order = np.random.default_rng(seed).permutation(n_params)
-    return shades[order]
+        out = np.array([to_rgba(TAP_COLOURS[i % len(TAP_COLOURS)]) for i in range(n_params)])
+    else:
+        shades = colormaps[_UNSHARED_CMAP](np.linspace(0.0, 0.88, n_params))
+        out = shades[np.random.default_rng(seed).permutation(n_params)]
+    out.setflags(write=False)
+    return out
 
 
 def parameter_image(kind: str, kernel_shape, shape) -> tuple[np.ndarray, np.ndarray]:
@@ -209,26 +226,32 @@ def parameter_image(kind: str, kernel_shape, shape) -> tuple[np.ndarray, np.ndar
     """
     kind = _check_kind(kind)
     kshape, ishape, _ = _as_2d_shapes(kernel_shape, shape)
-    rows, cols, params, n_params = connection_parameters(kind, kshape, ishape)
+    return _parameter_image(kind, kshape, ishape, _taps(kshape, ishape))
+
+
+def _parameter_image(kind, kshape, ishape, taps):
+    rows, cols, params, n_params = _connections(kind, kshape, ishape, taps)
     n_in = ishape[0] * ishape[1]
     n_out = (ishape[0] - kshape[0] + 1) * (ishape[1] - kshape[1] + 1)
     ids = np.full((n_out, n_in), -1, dtype=np.intp)
     ids[rows, cols] = params
     rgba = np.tile(_WHITE, (n_out, n_in, 1))
-    rgba[rows, cols] = parameter_colours(kind, n_params)[params]
+    rgba[rows, cols] = _colours(kind, n_params)[params]
     return ids, rgba
 
 
 # --------------------------------------------------------------------------- layer diagrams
 
-def _diagram_geometry(kind, k, n, highlight):
-    rows, cols, params, n_params = connection_parameters(kind, k, n)
+def _diagram_geometry(kind, k, n, highlight, taps=None):
+    kshape, ishape = (1, k), (1, n)
+    taps = _taps(kshape, ishape) if taps is None else taps
+    rows, cols, params, n_params = _connections(kind, kshape, ishape, taps)
     n_out = n - k + 1
     # Output i is drawn above the centre of its window of the convolution.
     centre = np.arange(n_out) + (k - 1) / 2
     segments = np.stack([np.stack([cols, np.zeros_like(cols)], axis=1).astype(float),
                          np.stack([centre[rows], np.ones_like(rows)], axis=1)], axis=1)
-    colours = parameter_colours(kind, n_params)[params].copy()
+    colours = _colours(kind, n_params)[params]          # fancy indexing: a new array
     widths = np.full(len(rows), 1.2 if kind != "dense" else 0.7)
     if highlight is not None:
         on = (cols - rows) == highlight   # the connections at kernel offset `highlight`
@@ -452,10 +475,11 @@ def draw_kernel_key(kernel_shape, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def _highlight_points(kind, kshape, ishape, highlight):
+def _highlight_points(kind, kshape, ishape, highlight, taps=None):
     if highlight is None or kind == "dense":
         return np.empty(0), np.empty(0)
-    rows, cols, taps = (np.asarray(a) for a in weight_taps(kshape, ishape, mode="valid"))
+    taps = _taps(kshape, ishape) if taps is None else taps
+    rows, cols, taps = (np.asarray(a) for a in taps)
     on = taps == highlight
     return cols[on].astype(float), rows[on].astype(float)
 

@@ -22,11 +22,11 @@ from matplotlib.patches import Rectangle
 
 from cnnmotiv._validation import check_int
 from cnnmotiv.counting import count_conv, count_dense, count_locally_connected
-from cnnmotiv.matrices import correlation_matrix_1d, locally_connected_matrix
+from cnnmotiv.matrices import correlation_matrix_1d, locally_connected_matrix, weight_taps
 from cnnmotiv.plotting.sharing import (KIND_LABELS, KINDS, SECTION_IMAGE_SHAPE, TAP_COLOURS,
-                                       _diagram_geometry, _highlight_points, _style_diagram,
-                                       growth_counts,
-                                       parameter_colours, parameter_image, plot_parameter_growth)
+                                       _diagram_geometry, _highlight_points, _parameter_image,
+                                       _style_diagram, growth_counts, parameter_colours,
+                                       plot_parameter_growth)
 from cnnmotiv.plotting.style import PALETTE, ROLE, new_figure
 from cnnmotiv.widgets.figure_app import FigureApp
 
@@ -51,9 +51,9 @@ def _check_in(value, name, low, high, *, minimum=1):
 
 
 def _unique_nonzero(matrix) -> int:
-    data = matrix.data if hasattr(matrix, "data") and not isinstance(matrix, np.ndarray) else \
-        np.asarray(matrix)[np.asarray(matrix) != 0]
-    return int(np.unique(data[data != 0]).size)
+    """Number of distinct non-zero values of a dense or scipy.sparse matrix."""
+    values = matrix.data if hasattr(matrix, "tocsr") else np.asarray(matrix).ravel()
+    return int(np.unique(values[values != 0]).size)
 
 
 def sharing_numbers(kernel_size: int, n: int, highlight: int = 0) -> dict:
@@ -119,7 +119,7 @@ def sharing_numbers(kernel_size: int, n: int, highlight: int = 0) -> dict:
 
 
 def sharing_app(kernel_size: int = 3, n: int = 10, highlight: int = 1, *,
-                dpi: float = 80) -> FigureApp:
+                dpi: float = 72) -> FigureApp:
     """Dense vs locally connected vs convolution, driven by sliders.
 
     Parameters
@@ -159,13 +159,13 @@ def sharing_app(kernel_size: int = 3, n: int = 10, highlight: int = 1, *,
 
     n_max = INPUT_RANGE[1]
     fig = new_figure(figsize=(9.6, 5.0))
-    grid = fig.add_gridspec(3, 3, height_ratios=[0.09, 0.75, 1.3])
+    grid = fig.add_gridspec(3, 3, height_ratios=[0.16, 0.75, 1.3])
     axes = np.array([[fig.add_subplot(grid[r, c]) for c in range(3)] for r in (1, 2)])
     header = fig.add_subplot(grid[0, :2])
     header.set_axis_off()
-    header.text(0, 0.5, "Colour = the parameter a connection uses.   Thick lines, dots: "
-                "kernel offset t (output i reads input i+t)", fontsize=9,
-                va="center").set_in_layout(False)
+    header.text(0, 0.5, "Colour = the parameter a connection multiplies by.\n"
+                "Thick lines and dots: kernel offset t (output i reads input i+t).",
+                fontsize=8.5, va="center", linespacing=1.4).set_in_layout(False)
     lines, inputs, outputs, images, dots, frames = {}, {}, {}, {}, {}, {}
     for col, kind in enumerate(KINDS):
         top, bottom = axes[0, col], axes[1, col]
@@ -193,14 +193,21 @@ def sharing_app(kernel_size: int = 3, n: int = 10, highlight: int = 1, *,
                       fontweight="bold")
         bottom.set_title(f"{KIND_LABELS[kind]} matrix", fontsize=8.5)
     axes[1, 0].set_ylabel("← output unit i", fontsize=8)
+    # The kernel key: all taps drawn once (static); a white mask hides taps >= k.
+    k_max = KERNEL_RANGE[1]
     key_ax = fig.add_subplot(grid[0, 2])
-    key_image = key_ax.imshow(np.ones((1, KERNEL_RANGE[1], 4)), interpolation="nearest",
-                              extent=(-0.5, KERNEL_RANGE[1] - 0.5, 0.5, -0.5))
-    key_ax.set_xlim(-0.5, KERNEL_RANGE[1] - 0.5)
+    key_ax.imshow(parameter_colours("conv", k_max)[None], interpolation="nearest",
+                  extent=(-0.5, k_max - 0.5, 0.5, -0.5))
+    key_ax.set_xlim(-2.6, k_max - 0.4)     # room on the left for the label
+    key_ax.set_ylim(0.6, -0.6)
+    key_ax.set_aspect("auto")
     key_ax.set_axis_off()
-    key_texts = [key_ax.text(i, 0, "", ha="center", va="center", fontsize=6.5)
-                 for i in range(KERNEL_RANGE[1])]
-    key_ax.text(-0.7, 0, "kernel ", ha="right", va="center", fontsize=8)
+    for i in range(k_max):
+        key_ax.text(i, 0, f"w{i}", ha="center", va="center", fontsize=7.5,
+                    color="white" if i % len(TAP_COLOURS) in (0, 3, 4, 8) else "black")
+    key_ax.text(-0.7, 0, "kernel", ha="right", va="center", fontsize=8.5)
+    key_mask = key_ax.add_patch(Rectangle((k0 - 0.5, -0.6), k_max, 1.2, facecolor="white",
+                                          edgecolor="none", zorder=5, clip_on=False))
 
     caption = widgets.HTML()
 
@@ -208,33 +215,29 @@ def sharing_app(kernel_size: int = 3, n: int = 10, highlight: int = 1, *,
         k, t = kernel_size, min(highlight, kernel_size - 1)
         numbers = sharing_numbers(k, n, t)
         shift = (n_max - n) / 2  # centre the diagram in its fixed limits
+        taps = weight_taps((1, k), (1, n))          # the connections, computed once per move
         for col, kind in enumerate(KINDS):
-            top, bottom = axes[0, col], axes[1, col]
-            segments, colours, widths, _, _, centre = _diagram_geometry(kind, k, n, t)
+            segments, colours, widths, _, _, centre = _diagram_geometry(kind, k, n, t, taps)
             segments = segments + np.array([shift, 0.0])
             lines[kind].set_segments(segments)
             lines[kind].set_color(colours)
             lines[kind].set_linewidth(widths)
             inputs[kind].set_data(np.arange(n) + shift, np.zeros(n))
             outputs[kind].set_data(centre + shift, np.ones(len(centre)))
-            ids, rgba = parameter_image(kind, k, n)
+            ids, rgba = _parameter_image(kind, (1, k), (1, n), taps)
             n_out = ids.shape[0]
             images[kind].set_data(rgba)
             images[kind].set_extent((-0.5, n - 0.5, n_out - 0.5, -0.5))
             frames[kind].set_width(n)
             frames[kind].set_height(n_out)
-            xs, ys = _highlight_points(kind, (1, k), (1, n), t)
+            xs, ys = _highlight_points(kind, (1, k), (1, n), t, taps)
             dots[kind].set_data(xs, ys)
-        key_image.set_data(parameter_colours("conv", k)[None])
-        key_image.set_extent((-0.5, k - 0.5, 0.5, -0.5))
-        for i, text in enumerate(key_texts):
-            text.set_text(f"w{i}" if i < k else "")
-            text.set_color("white" if i % len(TAP_COLOURS) in (0, 3, 4, 8) else "black")
+        key_mask.set_x(k - 0.5)
         caption.value = _sharing_caption(numbers)
         return numbers
 
     dynamic = [*lines.values(), *inputs.values(), *outputs.values(), *images.values(),
-               *dots.values(), *frames.values(), key_image, *key_texts]
+               *dots.values(), *frames.values(), key_mask]
     initial = dict(kernel_size=k0, n=n0, highlight=t0)
     k_slider = widgets.IntSlider(value=k0, min=KERNEL_RANGE[0], max=KERNEL_RANGE[1],
                                  description="kernel size")
@@ -322,7 +325,7 @@ def _out(shape, k):
     return (shape[0] - k + 1, shape[1] - k + 1)
 
 
-def parameter_growth_app(kernel_size: int = 3, side: int = 64, *, dpi: float = 80) -> FigureApp:
+def parameter_growth_app(kernel_size: int = 3, side: int = 64, *, dpi: float = 72) -> FigureApp:
     """Parameters and multiply-accumulates against image size, with sliders.
 
     Parameters
