@@ -126,12 +126,16 @@ def exercise_slider(driver: NotebookDriver, app, control) -> None:
         again = driver.wait_changed(app, image1)
         assert again == image0, "keyboard: moving back did not restore the figure"
 
-        # 2. mouse drag about a third of the track, then back (typing or keys)
+        # 2. mouse drag 60% of the way to the farther end, then back (typing or keys);
+        #    at least half a track's room, so even a 2-value slider moves one step
         typeable = handles.count() == 1 and driver.readout_editable(control)
-        fraction = 0.3 if start["now"] <= (start["min"] + start["max"]) / 2 else -0.3
+        span = (start["max"] - start["min"]) or 1.0
+        right, left = (start["max"] - start["now"]) / span, (start["now"] - start["min"]) / span
+        fraction = 0.6 * right if right >= left else -0.6 * left
         driver.drag_handle(control, handle, fraction)
         dragged = driver.handle_state(handle)
-        assert dragged["now"] != start["now"], "dragging did not move the handle"
+        assert dragged["now"] != start["now"], \
+            f"dragging {fraction:+.0%} of the track did not move the handle from {start['now']}"
         image2 = driver.wait_changed(app, image0)
         assert image2.figure != image0.figure, \
             f"dragging to {driver.readout_text(control)!r} changed no pixel of the figure"
