@@ -74,10 +74,6 @@ _BLOCK = 10_000
 #: ``OPENBLAS_NUM_THREADS=1``): fewer, longer calls, less Python overhead.
 _BLOCK_BYTES_ONE_THREAD = 1 << 20
 
-#: Multiply-accumulates per matrix product in :func:`conv_layer` below which
-#: OpenBLAS stays on the calling thread (its ``gemv`` threshold).
-_LAYER_BLOCK_MACS = 9_216
-
 #: (axpy, copy, scal) per dtype: y += a x, y = x, x = a x, with offsets.
 _BLAS = {np.dtype(np.float64): (_blas.daxpy, _blas.dcopy, _blas.dscal),
          np.dtype(np.float32): (_blas.saxpy, _blas.scopy, _blas.sscal)}
@@ -364,16 +360,21 @@ def _blas_libraries():
     return [lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"]
 
 
+def _blas_on_one_thread() -> bool:
+    """True if threadpoolctl reports one thread for every loaded BLAS library."""
+    libraries = _blas_libraries()
+    return bool(libraries) and all(lib.get_num_threads() == 1 for lib in libraries)
+
+
 def _block_length(itemsize: int) -> int:
     """Elements per BLAS call: more than :data:`_BLOCK` only if BLAS runs one thread."""
-    libraries = _blas_libraries()
-    if libraries and all(lib.get_num_threads() == 1 for lib in libraries):
+    if _blas_on_one_thread():
         return max(_BLOCK, _BLOCK_BYTES_ONE_THREAD // itemsize)
     return _BLOCK
 
 
 def _correlate_valid(xp: np.ndarray, kernel: np.ndarray, dilation) -> np.ndarray:
-    """'valid' correlation of a C-contiguous 2-D array, stride 1.
+    """'valid' correlation of a C-contiguous ``(H, W)`` or ``(C, H, W)`` array, stride 1.
 
     Works on the flattened image: placing kernel tap ``(a, b)`` on output
     pixel ``(i, j)`` reads ``x_flat[(i + d_r a) W + j + d_c b]``, so the
@@ -381,13 +382,15 @@ def _correlate_valid(xp: np.ndarray, kernel: np.ndarray, dilation) -> np.ndarray
     ``out_flat[:L] += k[a, b] * x_flat[off : off + L]`` with
     ``off = d_r a W + d_c b`` and ``L = (H_out - 1) W + W_out``. Output row
     ``i`` starts at ``out_flat[i W]``; the ``W - W_out`` samples that wrap
-    into the next image row are dropped by the final reshape. Each pass is a
-    BLAS ``axpy`` (one read of each operand, one write, no temporary), run
-    block by block (:func:`_block_length` samples) so the operands stay in
-    cache; the first tap of a block overwrites instead of adding.
+    into the next image row are dropped by the final reshape. With channels,
+    kernel ``(C, kh, kw)`` and channel ``c`` adds ``c H W`` to the offsets,
+    and the result is the sum over channels. Each pass is a BLAS ``axpy``
+    (one read of each operand, one write, no temporary), run block by block
+    (:func:`_block_length` samples); the first tap of a block overwrites
+    instead of adding.
     """
-    h, w = xp.shape
-    kh, kw = kernel.shape
+    h, w = xp.shape[-2:]
+    kh, kw = kernel.shape[-2:]
     dr, dc = dilation
     h_out, w_out = h - dr * (kh - 1), w - dc * (kw - 1)
     length = (h_out - 1) * w + w_out
@@ -395,8 +398,9 @@ def _correlate_valid(xp: np.ndarray, kernel: np.ndarray, dilation) -> np.ndarray
     out = np.empty(h_out * w, dtype=xp.dtype)
     # (offset, weight) per tap; zero taps add nothing (inputs are finite).
     # Plain Python: for small kernels it is several times faster than NumPy.
-    taps = [(a * dr * w + b * dc, v) for a, row in enumerate(kernel.tolist())
-            for b, v in enumerate(row) if v != 0.0]
+    planes = kernel.tolist() if kernel.ndim == 3 else [kernel.tolist()]
+    taps = [(c * h * w + a * dr * w + b * dc, v) for c, plane in enumerate(planes)
+            for a, row in enumerate(plane) for b, v in enumerate(row) if v != 0.0]
     if not taps:
         out[:] = 0
         return out.reshape(h_out, w)[:, :w_out]
@@ -761,11 +765,11 @@ def conv_layer(x, weights, bias=None, *, mode: str = "valid", padding: str = "ze
 
     Notes
     -----
-    The input is padded once; then, per kernel tap, the ``(C_out, C_in)``
-    matrix of that tap's weights multiplies the ``(C_in, L)`` flat,
-    tap-shifted input (one matrix product per tap and block of columns, see
-    :func:`correlate2d`, Notes). Blocks are small enough that BLAS stays on
-    the calling thread unless ``C_out * C_in > 36``.
+    The input is padded once. Each output channel is then computed like
+    :func:`correlate2d` (see its Notes) on the flattened ``(C_in, H, W)``
+    stack: input channel ``c`` is just a further offset ``c H W`` of the
+    taps, so ``C_in * kh * kw`` in-place multiply-adds give the sum over
+    input channels with no temporary.
 
     Examples
     --------
@@ -793,24 +797,9 @@ def conv_layer(x, weights, bias=None, *, mode: str = "valid", padding: str = "ze
     widths = _geometry(x.shape[1:], (kh, kw), mode, padding, stride, dilation, False,
                        "weights", 2)
     xp = _pad(x, ((0, 0),) + widths, padding)
-    _, h, w = xp.shape
-    dr, dc = dilation
-    h_out, w_out = h - dr * (kh - 1), w - dc * (kw - 1)
-    length = (h_out - 1) * w + w_out
-    x_flat = xp.reshape(c_in, h * w)
-    out = np.zeros((c_out, h_out * w), dtype=x.dtype)
-    taps = [(np.ascontiguousarray(weights[:, :, a, b]), a * dr * w + b * dc)
-            for a in range(kh) for b in range(kw)]
-    # column blocks small enough for BLAS to stay on this thread (see _BLOCK)
-    step = max(256, _LAYER_BLOCK_MACS // (c_out * c_in))
-    tmp = np.empty((c_out, min(step, length)), dtype=x.dtype)
-    for start in range(0, length, step):
-        n = min(step, length - start)
-        acc, t = out[:, start:start + n], tmp[:, :n]
-        for wtap, off in taps:
-            np.matmul(wtap, x_flat[:, start + off:start + off + n], out=t)
-            acc += t
-    y = out.reshape(c_out, h_out, w)[:, ::stride[0], :w_out:stride[1]]
+    y = np.stack([_correlate_valid(xp, weights[o], dilation) for o in range(c_out)])
+    if stride != (1, 1):
+        y = y[:, ::stride[0], ::stride[1]]
     if bias is not None:
-        y = y + bias[:, np.newaxis, np.newaxis]
+        y += bias[:, np.newaxis, np.newaxis]
     return y

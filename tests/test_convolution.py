@@ -327,14 +327,15 @@ def test_both_block_lengths_equal_scipy_on_a_large_image(block):
     assert_close(y, scipy.signal.correlate2d(x, k, "valid"), x, k)
 
 
-@given(st.data(), st.integers(1, 3), st.integers(1, 3))
-def test_blocked_conv_layer_equals_per_channel_scipy(data, c_in, c_out):
-    """Images up to 30x30 span several column blocks (at least 256 columns each)."""
+@given(st.data(), st.integers(1, 3), st.integers(1, 3), st.integers(1, 50))
+def test_blocked_conv_layer_equals_per_channel_scipy(data, c_in, c_out, block):
+    """Force small blocks in the multi-channel fast path."""
     x = data.draw(matrices((c_in, data.draw(st.integers(3, 30)), data.draw(st.integers(3, 30)))))
     weights = data.draw(matrices((c_out, c_in, 3, 2)))
     expected = np.stack([sum(scipy.signal.correlate2d(x[c], weights[o, c], "same")
                              for c in range(c_in)) for o in range(c_out)])
-    y = conv_layer(x, weights, mode="same")
+    with mock.patch.object(convolution, "_block_length", lambda itemsize: block):
+        y = conv_layer(x, weights, mode="same")
     assert_close(y, expected, x, np.abs(weights).sum(axis=(0, 1)))
 
 
