@@ -153,7 +153,8 @@ def test_2d_matrix_draws_block_lines_and_a_kernel_key():
     ax = S.plot_parameter_matrix("conv", (3, 3), (5, 6), kernel_key=True)
     m = correlation_matrix(np.arange(1.0, 10.0).reshape(3, 3), (5, 6))
     assert ax.images[0].get_array().shape[:2] == m.shape == (12, 30)
-    vertical = [line.get_xdata()[0] for line in ax.lines if line.get_xdata()[0] == line.get_xdata()[1]]
+    vertical = [line.get_xdata()[0] for line in ax.lines
+                if line.get_xdata()[0] == line.get_xdata()[1]]
     assert sorted(vertical) == [c - 0.5 for c in range(6, 30, 6)]
     key = ax.child_axes[0]
     assert [t.get_text() for t in key.texts] == [f"w{a}{b}" for a in range(3) for b in range(3)]
@@ -245,10 +246,13 @@ def test_figures_dict_builds_every_figure_main_first():
     (lambda: S.connection_parameters("pooling", 3, 8), ValueError, "kind must be one of"),
     (lambda: S.connection_parameters("conv", 5, 3), ValueError, "kernel_shape must fit"),
     (lambda: S.connection_parameters("conv", (2, 5), (4, 4)), ValueError, "kernel_shape must fit"),
-    (lambda: S.connection_parameters("conv", 0, 3), ValueError, "kernel_shape must be an integer >= 1"),
+    (lambda: S.connection_parameters("conv", 0, 3), ValueError,
+     "kernel_shape must be an integer >= 1"),
     (lambda: S.connection_parameters("conv", 2.0, 3), TypeError, "kernel_shape must be an integer"),
-    (lambda: S.plot_connections("conv", 3, 8, highlight=3), ValueError, r"highlight must be a kernel offset in range\(3\)"),
-    (lambda: S.plot_connections("conv", 3, 8, highlight=-1), ValueError, "highlight must be an integer >= 0"),
+    (lambda: S.plot_connections("conv", 3, 8, highlight=3), ValueError,
+     r"highlight must be a kernel offset in range\(3\)"),
+    (lambda: S.plot_connections("conv", 3, 8, highlight=-1), ValueError,
+     "highlight must be an integer >= 0"),
     (lambda: S.plot_connections("conv", 3, "8"), TypeError, "n must be an integer"),
     (lambda: S.plot_parameter_matrix("conv", (2, 2), (3, 3), highlight=4), ValueError, "highlight"),
     (lambda: S.plot_parameter_growth(quantity="flops"), ValueError, "quantity must be one of"),
@@ -257,7 +261,8 @@ def test_figures_dict_builds_every_figure_main_first():
     (lambda: S.plot_edge_response(np.ones(5)), ValueError, "image must be 2-D"),
     (lambda: S.plot_edge_response(np.ones((2, 2))), ValueError, "kernel must fit inside image"),
     (lambda: S.plot_edge_response(np.full((5, 5), np.nan)), ValueError, "image must be finite"),
-    (lambda: S.plot_edge_response(np.ones((5, 5)), limit=0), ValueError, "limit must be a positive"),
+    (lambda: S.plot_edge_response(np.ones((5, 5)), limit=0), ValueError,
+     "limit must be a positive"),
     (lambda: S.parameter_colours("conv", 0), ValueError, "n_params must be an integer >= 1"),
 ])
 def test_bad_input_is_rejected_with_a_message(call, error, match):

@@ -180,12 +180,15 @@ def test_growth_callback_time_is_measured(growth, record_property):
 @pytest.mark.parametrize("call, error, match", [
     (lambda: sharing_app(kernel_size=8), ValueError, "kernel_size must be between 1 and 7"),
     (lambda: sharing_app(n=30), ValueError, "n must be between 7 and 16"),
-    (lambda: sharing_app(kernel_size=3, highlight=3), ValueError, "highlight must be between 0 and 2"),
+    (lambda: sharing_app(kernel_size=3, highlight=3), ValueError,
+     "highlight must be between 0 and 2"),
     (lambda: sharing_app(kernel_size=2.5), TypeError, "kernel_size must be an integer"),
     (lambda: sharing_numbers(5, 4), ValueError, "kernel_size must be <= n"),
-    (lambda: sharing_numbers(3, 8, 3), ValueError, r"highlight must be a kernel offset in range\(3\)"),
+    (lambda: sharing_numbers(3, 8, 3), ValueError,
+     r"highlight must be a kernel offset in range\(3\)"),
     (lambda: parameter_growth_app(side=4), ValueError, "side must be between 16 and 1024"),
-    (lambda: parameter_growth_app(kernel_size=0), ValueError, "kernel_size must be an integer >= 1"),
+    (lambda: parameter_growth_app(kernel_size=0), ValueError,
+     "kernel_size must be an integer >= 1"),
     (lambda: growth_numbers(5, 3), ValueError, "sides must all be >= the kernel size 5"),
 ])
 def test_bad_arguments_are_rejected(call, error, match):
