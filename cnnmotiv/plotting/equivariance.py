@@ -399,8 +399,10 @@ class PoolingPanels:
             ax.set_xlim(-0.5, w - 0.5)
             ax.set_ylim(h - 0.5, -0.5)
             _image_axes(ax, "")
-        a_det.set_title("detector map: changed values", fontsize=9)
-        a_pool.set_title("max-pooled map: changed values", fontsize=9)
+        a_det.set_title("detector map", fontsize=9)
+        a_pool.set_title("max-pooled map", fontsize=9)
+        for ax in (a_det, a_pool):
+            ax.set_xlabel("orange: changed by the shift", fontsize=8)
         plot_invariance_curve(self.curve, ax=a_curve,
                               pool_sizes=[p for p in pool_sizes if p <= max_pool])
         (self.current_line,) = a_curve.plot([], [], color=ROLE["highlight"], lw=2.2,

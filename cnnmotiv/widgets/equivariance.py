@@ -155,7 +155,7 @@ def pooling_app(x=None, kernel=EDGE_KERNEL, *, max_shift: int = 12, max_pool: in
     if pool_size > max_pool or shift > max_shift:
         raise ValueError(f"pool_size must be <= max_pool ({max_pool}) and shift <= max_shift "
                          f"({max_shift}); got {pool_size} and {shift}")
-    fig = new_figure((8.4, 3.2), dpi=_DPI)
+    fig = new_figure((8.4, 2.9), dpi=_DPI)
     references = tuple(p for p in (2, 4, 8) if p <= max_pool)
     panels = PoolingPanels(fig, x, kernel, shifts=range(0, max_shift + 1),
                            pool_sizes=references, max_pool=max_pool, readout=False)
