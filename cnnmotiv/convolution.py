@@ -355,15 +355,20 @@ def _blas_libraries():
     """threadpoolctl's controllers of the loaded BLAS libraries ([] without it)."""
     try:
         from threadpoolctl import ThreadpoolController
-    except ImportError:  # optional: without it, BLAS calls stay short
+
+        return [lib for lib in ThreadpoolController().lib_controllers
+                if lib.user_api == "blas"]
+    except Exception:  # optional (not installed, or unsupported here): calls stay short
         return []
-    return [lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"]
 
 
 def _blas_on_one_thread() -> bool:
     """True if threadpoolctl reports one thread for every loaded BLAS library."""
     libraries = _blas_libraries()
-    return bool(libraries) and all(lib.get_num_threads() == 1 for lib in libraries)
+    try:
+        return bool(libraries) and all(lib.get_num_threads() == 1 for lib in libraries)
+    except Exception:  # a library that cannot report its threads: assume several
+        return False
 
 
 def _block_length(itemsize: int) -> int:
