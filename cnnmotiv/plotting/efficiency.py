@@ -19,7 +19,7 @@ from collections.abc import Mapping
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import LogLocator, NullFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from cnnmotiv._validation import as_float_array, check_pair
 from cnnmotiv.plotting.style import DIVERGING_CMAP, PALETTE, ROLE, new_axes, new_figure
@@ -41,6 +41,8 @@ __all__ = [
     "plot_dense_scaling",
     "format_count",
     "format_seconds",
+    "COUNT_FORMATTER",
+    "SECONDS_FORMATTER",
 ]
 
 #: Edge-detecting kernels by name (cross-correlation weights, rows x cols).
@@ -142,12 +144,16 @@ def format_count(value: float) -> str:
 
 
 def format_seconds(value: float) -> str:
-    """Short label for a duration: ``'8.0 s'``, ``'0.41 ms'``, ``'35 µs'``.
+    """Short label for a duration: ``'5,210 s'``, ``'8.03 s'``, ``'0.41 ms'``, ``'35 µs'``.
 
-    >>> format_seconds(8.03), format_seconds(4.1e-4), format_seconds(3.5e-5)
-    ('8.03 s', '0.41 ms', '35 µs')
+    >>> format_seconds(5210.4), format_seconds(8.03), format_seconds(4.1e-4)
+    ('5,210 s', '8.03 s', '0.41 ms')
+    >>> format_seconds(3.5e-5)
+    '35 µs'
     """
     value = float(value)
+    if value >= 100:
+        return f"{value:,.0f} s"
     if value >= 1:
         return f"{value:.3g} s"
     if value >= 1e-4:
@@ -271,11 +277,34 @@ def plot_edge_detection(image=None, kernels: Mapping[str, np.ndarray] | None = N
     return fig
 
 
-def _log_axis(ax: Axes) -> None:
-    ax.set_yscale("log")
-    ax.yaxis.set_major_locator(LogLocator(base=10, numticks=20))
-    ax.yaxis.set_minor_formatter(NullFormatter())
-    ax.grid(axis="y", which="major", color=PALETTE["grey"], alpha=0.3, linewidth=0.6)
+def _power_label(value: float, units) -> str:
+    """Label a power of ten with a unit prefix, e.g. 1e6 -> '1M', 1e-3 s -> '1 ms'."""
+    if value <= 0:
+        return ""
+    exponent = int(round(np.log10(value)))
+    for scale_exp, unit in units:
+        if exponent >= scale_exp:
+            return f"{10 ** (exponent - scale_exp):g}{unit}"
+    scale_exp, unit = units[-1]
+    return f"{10.0 ** (exponent - scale_exp):g}{unit}"
+
+
+_COUNT_UNITS = ((12, "T"), (9, "G"), (6, "M"), (3, "k"), (0, ""))
+_SECOND_UNITS = ((0, " s"), (-3, " ms"), (-6, " µs"), (-9, " ns"))
+
+#: Tick label formatters: plain text (no mathtext), so drawing stays fast.
+COUNT_FORMATTER = FuncFormatter(lambda v, _: _power_label(v, _COUNT_UNITS))
+SECONDS_FORMATTER = FuncFormatter(lambda v, _: _power_label(v, _SECOND_UNITS))
+
+
+def _log_axis(ax: Axes, formatter=COUNT_FORMATTER, axis: str = "y") -> None:
+    """Log scale with one labelled tick per decade (or fewer), plain-text labels."""
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    (ax.set_yscale if axis == "y" else ax.set_xscale)("log")
+    target.set_major_locator(LogLocator(base=10, numticks=14))
+    target.set_major_formatter(formatter)
+    target.set_minor_formatter(NullFormatter())
+    ax.grid(axis=axis, which="major", color=PALETTE["grey"], alpha=0.3, linewidth=0.6)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -377,12 +406,12 @@ def plot_time_bars(seconds: Mapping[str, float], *, extrapolated=(), ax: Axes | 
                linewidth=1.2 if guess else 0.5)
         label = format_seconds(value) + ("\nextrapolated" if guess else "")
         ax.text(i, value * 1.4, label, ha="center", va="bottom", fontsize=7)
-    _log_axis(ax)
+    _log_axis(ax, SECONDS_FORMATTER)
     ax.set_xticks(range(len(kinds)), [_SHORT[k] for k in kinds], fontsize=8)
     ax.tick_params(axis="x", length=0)
     values = [float(v) for v in seconds.values()]
     ax.set_ylim(*(ylim or (min(values) / 4, max(values) * 60)))
-    ax.set_ylabel("seconds per application (log scale)")
+    ax.set_ylabel("time per application (log scale)")
     return ax
 
 
@@ -470,11 +499,10 @@ def plot_dense_scaling(study, *, ax: Axes | None = None) -> Axes:
     for method, timings in study.others.items():
         ax.loglog(timings.pixels, timings.seconds, "s-", color=_COLOURS[method], ms=3.5, lw=1,
                   label=f"{KIND_LABELS[method]}, measured")
+    _log_axis(ax, COUNT_FORMATTER, axis="x")
+    _log_axis(ax, SECONDS_FORMATTER, axis="y")
     ax.set_xlabel("input pixels m = H·W (log scale)")
-    ax.set_ylabel("seconds per application (log scale)")
-    ax.grid(which="major", color=PALETTE["grey"], alpha=0.3, linewidth=0.6)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    ax.set_ylabel("time per application (log scale)")
     ax.legend(fontsize=8, frameon=False, loc="upper left")
     return ax
 
