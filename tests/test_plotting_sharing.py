@@ -264,6 +264,10 @@ def test_figures_dict_builds_every_figure_main_first():
     (lambda: S.plot_edge_response(np.ones((5, 5)), limit=0), ValueError,
      "limit must be a positive"),
     (lambda: S.parameter_colours("conv", 0), ValueError, "n_params must be an integer >= 1"),
+    (lambda: S.edges_everywhere_figure([np.ones((2, 2))]), ValueError,
+     "kernel must fit inside image"),
+    (lambda: S.edges_everywhere_figure([np.ones((8, 8))], kernel=np.ones(3)), ValueError,
+     "kernel must be 2-D"),
 ])
 def test_bad_input_is_rejected_with_a_message(call, error, match):
     with pytest.raises(error, match=match):

@@ -182,6 +182,28 @@ def parameter_colours(kind: str, n_params: int, *, seed: int = 0) -> np.ndarray:
     parameters of unshared layers get distinct shades of a sequential map in a
     fixed shuffled order (so that neighbouring connections differ visibly).
 
+    Parameters
+    ----------
+    kind : {'dense', 'locally_connected', 'conv'}
+    n_params : int
+        Number of parameters (>= 1).
+    seed : int
+        Seed of the shuffle of shades (unshared layers only).
+
+    Returns
+    -------
+    ndarray, shape (n_params, 4)
+
+    Raises
+    ------
+    ValueError, TypeError
+        Unknown ``kind``; ``n_params`` or ``seed`` not a suitable integer.
+
+    Notes
+    -----
+    Taps beyond the nine colours of :data:`TAP_COLOURS` reuse them in
+    order, so the apps keep kernels at nine taps or fewer.
+
     Examples
     --------
     >>> parameter_colours("conv", 2).shape
@@ -714,6 +736,29 @@ def plot_edge_response(image, kernel=VERTICAL_EDGE_KERNEL, *, limit: float | Non
 def sharing_figure(kernel_size: int = 3, n: int = 10, *, highlight: int | None = 1) -> Figure:
     """Main figure: the three layers as diagrams (top) and as matrices (bottom).
 
+    Columns: dense, locally connected, convolution (:data:`KINDS`), each drawn
+    with :func:`plot_connections` above :func:`plot_parameter_matrix`; the
+    convolution matrix carries the kernel key.
+
+    Parameters
+    ----------
+    kernel_size : int
+        Kernel length ``k``.
+    n : int
+        Number of input units (``n >= k``).
+    highlight : int or None
+        Kernel offset to highlight, in ``range(k)``; None for none.
+
+    Returns
+    -------
+    Figure
+        A detached figure with 6 axes (plus the key's inset).
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`plot_connections`.
+
     Examples
     --------
     >>> fig = sharing_figure(3, 6)
@@ -726,14 +771,31 @@ def sharing_figure(kernel_size: int = 3, n: int = 10, *, highlight: int | None =
         plot_connections(kind, kernel_size, n, highlight=highlight, ax=axes[0, col])
         plot_parameter_matrix(kind, kernel_size, n, highlight=highlight, ax=axes[1, col],
                               kernel_key=True)
+    marked = "" if highlight is None else f"; thick lines and dots: kernel offset {highlight}"
     fig.suptitle("Colour = which parameter a connection multiplies by "
-                 f"({kernel_size}-tap kernel, {n} inputs; highlighted: kernel offset {highlight})",
-                 fontsize=10)
+                 f"({kernel_size}-tap kernel, {n} inputs{marked})", fontsize=10)
     return fig
 
 
 def toeplitz_2d_figure(kernel_shape=(3, 3), shape=(5, 6)) -> Figure:
     """The 2-D convolution matrix (doubly block-Toeplitz) beside the locally connected one.
+
+    Parameters
+    ----------
+    kernel_shape : (kh, kw)
+    shape : (H, W)
+        Image shape; keep it small (the matrix has ``H_out*W_out`` rows and
+        ``H*W`` columns).
+
+    Returns
+    -------
+    Figure
+        Two axes: convolution (with kernel key) and locally connected.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`plot_parameter_matrix`.
 
     Examples
     --------
@@ -753,6 +815,21 @@ def toeplitz_2d_figure(kernel_shape=(3, 3), shape=(5, 6)) -> Figure:
 
 def parameter_growth_figure(kernel_shape=SECTION_KERNEL_SHAPE) -> Figure:
     """Parameters (left) and multiply-accumulates (right) against image size.
+
+    Parameters
+    ----------
+    kernel_shape : int or (kh, kw)
+        Kernel of the three layers (default the section's 3 x 3).
+
+    Returns
+    -------
+    Figure
+        Two :func:`plot_parameter_growth` panels, both marking 280 x 320.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`plot_parameter_growth`.
 
     Examples
     --------
@@ -804,10 +881,28 @@ def scattered_shapes(shape=(150, 160)) -> np.ndarray:
 
 def edges_everywhere_figure(images: Sequence[np.ndarray] | None = None,
                             kernel=VERTICAL_EDGE_KERNEL) -> Figure:
-    """One 3x3 vertical-edge kernel applied everywhere on each image.
+    """One kernel (by default a 3x3 vertical-edge detector) applied everywhere on each image.
 
-    By default the images are :func:`cnnmotiv.data.shapes` and
-    :func:`cnnmotiv.data.photo`; each is drawn above its response.
+    Parameters
+    ----------
+    images : sequence of (H, W) arrays, optional
+        Default: :func:`scattered_shapes` and a 150 x 160
+        :func:`cnnmotiv.data.photo`.
+    kernel : (kh, kw) array_like
+        Default :data:`VERTICAL_EDGE_KERNEL`.
+
+    Returns
+    -------
+    Figure
+        One column per image: the image above its response
+        (:func:`plot_edge_response`, colour scale clipped at the 99.5th
+        percentile of the absolute response so that moderate edges show).
+
+    Raises
+    ------
+    ValueError, TypeError
+        If an image or the kernel is not a finite 2-D array, or the kernel
+        does not fit inside an image.
 
     Examples
     --------
@@ -818,6 +913,7 @@ def edges_everywhere_figure(images: Sequence[np.ndarray] | None = None,
     if images is None:
         from cnnmotiv.data import photo
         images = [scattered_shapes(), photo((150, 160))]
+    kernel = as_float_array(kernel, "kernel", ndim=2)
     fig = new_figure(figsize=(3.3 * len(images), 5.4))
     axes = np.asarray(fig.subplots(2, len(images), squeeze=False))
     for col, image in enumerate(images):
@@ -828,7 +924,10 @@ def edges_everywhere_figure(images: Sequence[np.ndarray] | None = None,
         axes[0, col].set_title(f"input {image.shape[0]}×{image.shape[1]}", fontsize=9)
         # Colour scale at the 99.5th percentile, so that the many moderate edges of a
         # photograph show, not just the few strongest.
-        strength = np.abs(correlate2d(image, np.asarray(kernel, dtype=float)))
+        if kernel.shape[0] > image.shape[0] or kernel.shape[1] > image.shape[1]:
+            raise ValueError(f"kernel must fit inside image; got kernel {kernel.shape} for "
+                             f"image {image.shape}")
+        strength = np.abs(correlate2d(image, kernel))
         plot_edge_response(image, kernel, ax=axes[1, col],
                            limit=float(np.percentile(strength, 99.5)) or None,
                            title=f"same {np.shape(kernel)[0]}×{np.shape(kernel)[1]} "

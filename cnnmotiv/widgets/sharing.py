@@ -287,6 +287,13 @@ def _sharing_caption(r) -> str:
 def growth_numbers(kernel_size: int, side: int) -> dict:
     """Counts of the three layers on a ``side x side`` image and on the section's image.
 
+    Parameters
+    ----------
+    kernel_size : int
+        Side ``k`` of the ``k x k`` kernel.
+    side : int
+        Side of the square image (``side >= k``).
+
     Returns
     -------
     dict
@@ -296,6 +303,12 @@ def growth_numbers(kernel_size: int, side: int) -> dict:
         connected parameters) and ``sharing`` (locally connected / conv
         parameters), ``mac_ratio_sharing`` (locally connected / conv MACs,
         always 1), and ``section``: the same parameter counts for 280 x 320.
+
+    Raises
+    ------
+    ValueError, TypeError
+        If a size is not a positive integer or the kernel is larger than
+        the image.
 
     Examples
     --------
