@@ -218,3 +218,16 @@ def test_figures_registry(monkeypatch):
     for build in FIGURES.values():
         fig = build()
         assert isinstance(fig, Figure) and fig.axes
+
+
+def test_log_tick_labels_are_plain_text_with_prefixes():
+    from cnnmotiv.plotting.efficiency import COUNT_FORMATTER, SECONDS_FORMATTER
+
+    assert [COUNT_FORMATTER(10.0 ** e) for e in (0, 2, 3, 6, 9, 10, 12)] == \
+        ["1", "100", "1k", "1M", "1G", "10G", "1T"]
+    assert [SECONDS_FORMATTER(10.0 ** e) for e in (-6, -4, -3, -1, 0, 3)] == \
+        ["1 µs", "100 µs", "1 ms", "100 ms", "1 s", "1000 s"]
+    ax = plot_cost_bars(layer_costs((280, 320), 3))
+    ax.figure.canvas.draw()
+    labels = {t.get_text() for t in ax.get_yticklabels()}
+    assert {"1", "1k", "1M", "1G"} <= labels and not any("$" in t for t in labels)
