@@ -343,7 +343,8 @@ def pad(x, widths, *, padding: str = "zeros") -> np.ndarray:
     check_choice(padding, "padding", PADDINGS)
     if padding == "reflect":
         _check_reflect(widths, x.shape, f"with widths {widths}")
-    return _pad(x, widths, padding)
+    out = _pad(x, widths, padding)
+    return out.copy() if out is x else out  # always a new array, like np.pad
 
 
 # ----------------------------------------------------------------------------

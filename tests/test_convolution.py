@@ -465,6 +465,13 @@ def test_pad_equals_numpy_pad(data, padding, ndim):
                                   np.pad(x, widths, mode=NP_PAD_MODE[padding]))
 
 
+def test_pad_returns_a_new_array_even_without_padding():
+    x = np.arange(6.0).reshape(2, 3)
+    y = pad(x, 0)
+    y[0, 0] = 99.0
+    assert x[0, 0] == 0.0
+
+
 def test_reflect_excludes_the_edge_sample_like_numpy_not_symmetric():
     x = np.array([1.0, 2.0, 3.0])
     np.testing.assert_array_equal(pad(x, 2, padding="reflect"), np.pad(x, 2, mode="reflect"))
