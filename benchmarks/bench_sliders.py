@@ -79,19 +79,21 @@ def _candidates(c, steps, sweep):
 
 _report = []
 for _i, _app in enumerate(_apps):
-    _row = {"app": _i, "names": list(_app.controls), "controls": {}}
+    _row = {"app": _i, "names": [n.replace("_", "-") for n in _app.controls], "controls": {}}
     for _name, _c in _app.controls.items():
         _attr, _values = _candidates(_c, __STEPS__, __SWEEP__)
-        _times, _cbs = [], []
+        _times, _cbs, _cpu = [], [], []
         for _v in _values:
             _before = getattr(_c, _attr)
             if _before == _v:
                 continue
-            _t = _time.perf_counter()
+            _t, _p = _time.perf_counter(), _time.process_time()
             setattr(_c, _attr, _v)
             _times.append(_time.perf_counter() - _t)
+            _cpu.append(_time.process_time() - _p)
             _cbs.append(_app.callback_seconds)
-        _row["controls"][_name] = {"kind": type(_c).__name__, "wall": _times, "callback": _cbs}
+        _row["controls"][_name.replace("_", "-")] = {"kind": type(_c).__name__, "wall": _times, "callback": _cbs,
+                                                    "cpu": _cpu}
     _report.append(_row)
 print("BENCH-JSON " + _json.dumps(_report))
 '''
@@ -265,8 +267,11 @@ def run(*, page: bool = True) -> str:
               f"{KERNEL_GOAL_MS:.0f} ms; page = key press to decoded PNG, {PAGE_MOVES} moves; "
               f"kernel = control.value assignment, {KERNEL_STEPS} steps + "
               f"{KERNEL_SWEEP}-value sweep)")
-    cols = (f"{'notebook':<30} {'control':<22} {'page med':>8} {'page max':>8} "
-            f"{'kern med':>8} {'kern max':>8}  result")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    header += (f"\nmachine: {os.cpu_count()} CPUs, load average {load:.1f} at start; "
+               "'kern cpu' = kernel CPU time per move (median), less sensitive to other load")
+    cols = (f"{'notebook':<34} {'control':<22} {'page med':>8} {'page max':>8} "
+            f"{'kern med':>8} {'kern max':>8} {'kern cpu':>8}  result")
     if not paths:
         return "\n".join([header, cols, f"(no notebooks in {notebooks_dir()})"])
     names = [p.name for p in paths]
@@ -292,10 +297,14 @@ def run(*, page: bool = True) -> str:
                     ok = kernel_ok and (page_ok or not page)
                     verdict = "PASS" if ok else "MISS"
                 misses += not ok
-                lines.append(f"{name[:30]:<30} {label:<22} {_ms(ptimes, statistics.median)} "
+                kcpu = kapp["controls"][control]["cpu"] if kapp else []
+                lines.append(f"{name[:34]:<34} {label:<22} {_ms(ptimes, statistics.median)} "
                              f"{_ms(ptimes, max)} {_ms(ktimes, statistics.median)} "
-                             f"{_ms(ktimes, max)}  {verdict}")
+                             f"{_ms(ktimes, max)} {_ms(kcpu, statistics.median)}  {verdict}")
     lines.append(f"{misses} control(s) miss a goal" if misses else "every control meets both goals")
+    if load > (os.cpu_count() or 1):
+        lines.append(f"note: the machine was busy (load {load:.1f} > {os.cpu_count()} CPUs); "
+                     "wall-clock latencies are inflated")
     return "\n".join(lines)
 
 
