@@ -64,7 +64,7 @@ def jupyter_server():
 
 
 @pytest.fixture(scope="session")
-def browser(jupyter_server):
+def browser():
     """A headless Chromium context on a fresh profile."""
     if not CHROMIUM.exists():
         _missing(f"Chromium not found at {CHROMIUM}; {INSTALL_HINT}")

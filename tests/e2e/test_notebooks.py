@@ -65,6 +65,13 @@ def test_every_control_redraws_its_figure(notebook_run, screenshot_dir):
             except Exception as err:  # a Playwright timeout etc.: report, go on
                 failures.append(f"{label}: {type(err).__name__}: {err}"[:600])
         app.screenshot(path=str(screenshot_dir / f"{Path(notebook_run.name).stem}-app{index}.png"))
+        try:  # an observation, never a failure: is the PNG shown larger than it was drawn?
+            shown, drawn = driver.figure(app).evaluate("(i) => [i.clientWidth, i.naturalWidth]")
+            if drawn and shown > 1.1 * drawn:
+                NOTES.append(f"app {index}: figure drawn {drawn} px wide, shown {shown} px "
+                             f"(upscaled x{shown / drawn:.1f}, blurry)")
+        except Exception:
+            pass
     for note in NOTES:
         warnings.warn(f"{notebook_run.name}: {note}", UserWarning, stacklevel=1)
     if not apps:
