@@ -25,13 +25,13 @@ lab: $(STAMP)
 
 ## Install (or update) the environment and run every test: unit, doctests, notebooks, browser.
 test: $(STAMP)
-	$(PY) -m pytest cnnmotiv tests --nbval notebooks --sanitize-with tests/nbval_sanitize.cfg
+	$(PY) -m pytest cnnmotiv tests --nbval notebooks --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 test-unit: $(STAMP)
 	$(PY) -m pytest cnnmotiv tests --ignore=tests/e2e
 
 test-notebooks: $(STAMP)
-	$(PY) -m pytest --nbval notebooks --sanitize-with tests/nbval_sanitize.cfg -p no:doctest
+	$(PY) -m pytest --nbval notebooks --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 test-e2e: $(STAMP)
 	$(PY) -m pytest tests/e2e -v
