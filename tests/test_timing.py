@@ -322,3 +322,12 @@ def test_scaling_study_falls_back_to_all_sizes(monkeypatch):
 def test_scaling_study_rejects_bad_input(kwargs, error, match):
     with pytest.raises(error, match=match):
         timing.scaling_study([8], **kwargs)
+
+
+def test_without_threadpoolctl_the_timing_warns_and_goes_ahead(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "threadpoolctl", None)  # import now raises ImportError
+    with pytest.warns(UserWarning, match="threadpoolctl is not installed"):
+        t = time_convolution([6], (3, 3), threads=1, **FAST)
+    assert t.macs.tolist() == [16 * 9]
