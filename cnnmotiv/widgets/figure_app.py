@@ -92,7 +92,11 @@ class FigureApp(widgets.VBox):
         self.controls = dict(controls)
         for name, control in self.controls.items():
             control.add_class(f"cnnmotiv-control-{name.replace('_', '-')}")
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        # Shown at its own pixel size (a flex column would stretch it, blurring it),
+        # shrinking only when the page is narrower.
+        width, _ = self._canvas.get_width_height()
+        self.image = widgets.Image(format="png", layout=widgets.Layout(
+            width=f"{width}px", max_width="100%", height="auto", align_self="flex-start"))
         self.image.add_class("cnnmotiv-figure")
         self.caption = caption
         self.result = None
