@@ -76,7 +76,7 @@ def candidates(image, kernel):
     }
 
 
-def measure(rounds: int = 15):
+def measure(rounds: int = 21):
     """Rows of (workload, dtype, Timing, goal vs cv2, goal vs scipy)."""
     rows = []
     for name, (shape, kernel, goal_cv, goal_scipy) in WORKLOADS.items():
@@ -93,7 +93,7 @@ def measure(rounds: int = 15):
     return rows
 
 
-def run(rounds: int = 15) -> str:
+def run(rounds: int = 21) -> str:
     """Time every workload and return the table."""
     lines = ["correlate2d, mode 'valid', 1 thread. Ratio = cnnmotiv time / reference time "
              "(median over rounds; lower is better, 0.10 = 10x faster), CPU time of the "
