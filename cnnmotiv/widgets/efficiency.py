@@ -104,7 +104,7 @@ def edge_detection_app(*, kernel: str = "[-1, 1] (2-tap, horizontal change)",
 
     shape = check_shape(shape, "shape", ndim=2, minimum=3)
 
-    fig = new_figure((8.4, 3.3), dpi=72)
+    fig = new_figure((7.6, 3.0), dpi=72)
     fig.set_layout_engine("none")
     ax_in = fig.add_axes((0.01, 0.05, 0.40, 0.80))
     ax_k = fig.add_axes((0.43, 0.28, 0.14, 0.34))
