@@ -1,6 +1,5 @@
 """Tests of cnnmotiv.matrices against SciPy/NumPy oracles and cnnmotiv.convolution."""
 
-import time
 import tracemalloc
 
 import numpy as np
@@ -241,22 +240,16 @@ def test_float32_kernel_gives_float32_matrices():
     assert correlation_matrix(k.astype(int), (3, 3)).dtype == np.float64
 
 
-def test_sparse_photo_size_is_fast_and_exact():
+def test_sparse_photo_size_is_exact():
+    # Its speed (milliseconds) is measured by `make bench` (benchmarks/bench_sparse.py).
     kernel = np.random.default_rng(0).standard_normal((3, 3))
-    sparse_correlation_matrix(kernel, (280, 320))   # warm-up (imports, caches)
-    times = []
-    for _ in range(5):
-        start = time.perf_counter()
-        m = sparse_correlation_matrix(kernel, (280, 320))
-        times.append(time.perf_counter() - start)
+    m = sparse_correlation_matrix(kernel, (280, 320))
     assert m.shape == (278 * 318, 280 * 320)
     assert m.nnz == 278 * 318 * 9 == count_weight_uses((280, 320), (3, 3))
     assert m.has_canonical_format
     x = np.random.default_rng(1).standard_normal((280, 320))
     np.testing.assert_allclose(m @ x.ravel(), scipy.signal.correlate2d(x, kernel, "valid").ravel(),
                                rtol=1e-10, atol=1e-10)
-    # milliseconds (typically ~15 ms here); a loose bound for busy CI machines
-    assert min(times) < 0.25
 
 
 # --------------------------------------------------------------------------- memory budget
