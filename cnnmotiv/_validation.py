@@ -83,15 +83,17 @@ def check_choice(value, name: str, choices: Iterable[str]) -> str:
     return value
 
 
-def check_int(value, name: str, *, minimum: int = 1) -> int:
-    """Return ``value`` as an ``int`` at least ``minimum``.
+def check_int(value, name: str, *, minimum: int = 1, maximum: int | None = None) -> int:
+    """Return ``value`` as an ``int`` at least ``minimum`` (and at most ``maximum``).
 
     Raises TypeError for non-integers (floats and bools included) and
-    ValueError for values below ``minimum``.
+    ValueError for values outside the range.
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer; got {value!r} of type {type(value).__name__}")
     value = int(value)
+    if maximum is not None and not minimum <= value <= maximum:
+        raise ValueError(f"{name} must be between {minimum} and {maximum}; got {value}")
     if value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}; got {value}")
     return value

@@ -188,7 +188,7 @@ def test_growth_callback_time_is_measured(growth, record_property):
      r"highlight must be a kernel offset in range\(3\)"),
     (lambda: parameter_growth_app(side=4), ValueError, "side must be between 16 and 1024"),
     (lambda: parameter_growth_app(kernel_size=0), ValueError,
-     "kernel_size must be an integer >= 1"),
+     "kernel_size must be between 1 and 11"),
     (lambda: growth_numbers(5, 3), ValueError, "sides must all be >= the kernel size 5"),
 ])
 def test_bad_arguments_are_rejected(call, error, match):

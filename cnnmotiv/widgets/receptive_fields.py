@@ -26,13 +26,6 @@ from cnnmotiv.widgets.figure_app import FigureApp
 __all__ = ["erf_app", "receptive_field_app"]
 
 
-def _check_range(value, name, lo, hi):
-    value = check_int(value, name, minimum=lo)
-    if value > hi:
-        raise ValueError(f"{name} must be in {lo}..{hi}; got {value}")
-    return value
-
-
 def receptive_field_app(depth: int = 3, kernel_size: int = 3, stride: int = 1,
                         dilation: int = 1, *, max_depth: int = 5, max_kernel_size: int = 5,
                         max_stride: int = 2, max_dilation: int = 2, image=None, point=None,
@@ -79,14 +72,14 @@ def receptive_field_app(depth: int = 3, kernel_size: int = 3, stride: int = 1,
     >>> app.result["stack_field"]
     9
     """
-    max_depth = _check_range(max_depth, "max_depth", 1, 8)
+    max_depth = check_int(max_depth, "max_depth", minimum=1, maximum=8)
     max_kernel_size = check_int(max_kernel_size, "max_kernel_size")
     max_stride = check_int(max_stride, "max_stride")
     max_dilation = check_int(max_dilation, "max_dilation")
-    depth = _check_range(depth, "depth", 1, max_depth)
-    kernel_size = _check_range(kernel_size, "kernel_size", 1, max_kernel_size)
-    stride = _check_range(stride, "stride", 1, max_stride)
-    dilation = _check_range(dilation, "dilation", 1, max_dilation)
+    depth = check_int(depth, "depth", minimum=1, maximum=max_depth)
+    kernel_size = check_int(kernel_size, "kernel_size", minimum=1, maximum=max_kernel_size)
+    stride = check_int(stride, "stride", minimum=1, maximum=max_stride)
+    dilation = check_int(dilation, "dilation", minimum=1, maximum=max_dilation)
 
     fig = new_figure((8.0, 3.4))
     fig, stack, squares = _receptive_fields(depth, kernel_size, stride, dilation, image, point,
@@ -161,9 +154,9 @@ def erf_app(depth: int = 4, kernel_size: int = 3, kernel: str = "uniform", *,
     from cnnmotiv.receptive_fields import effective_receptive_field, erf_spread
 
     max_depth = check_int(max_depth, "max_depth")
-    max_kernel_size = _check_range(max_kernel_size, "max_kernel_size", 2, 15)
-    depth = _check_range(depth, "depth", 1, max_depth)
-    kernel_size = _check_range(kernel_size, "kernel_size", 2, max_kernel_size)
+    max_kernel_size = check_int(max_kernel_size, "max_kernel_size", minimum=2, maximum=15)
+    depth = check_int(depth, "depth", minimum=1, maximum=max_depth)
+    kernel_size = check_int(kernel_size, "kernel_size", minimum=2, maximum=max_kernel_size)
     kernel = check_choice(kernel, "kernel", ("uniform", "random"))
     size = 1 + max_depth * (max_kernel_size - 1) + 6
 

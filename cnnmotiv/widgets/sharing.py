@@ -43,13 +43,6 @@ GROWTH_KERNEL_RANGE = (1, 11)
 SIDE_RANGE = (16, 1024)
 
 
-def _check_in(value, name, low, high, *, minimum=1):
-    value = check_int(value, name, minimum=minimum)
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be between {low} and {high}; got {value}")
-    return value
-
-
 def _unique_nonzero(matrix) -> int:
     """Number of distinct non-zero values of a dense or scipy.sparse matrix."""
     values = matrix.data if hasattr(matrix, "tocsr") else np.asarray(matrix).ravel()
@@ -153,9 +146,9 @@ def sharing_app(kernel_size: int = 3, n: int = 10, highlight: int = 1, *,
     >>> app.result["parameters"]["conv"], app.result["nnz"]["locally_connected"]
     (5, 20)
     """
-    k0 = _check_in(kernel_size, "kernel_size", *KERNEL_RANGE)
-    n0 = _check_in(n, "n", *INPUT_RANGE)
-    t0 = _check_in(highlight, "highlight", 0, k0 - 1, minimum=0)
+    k0 = check_int(kernel_size, "kernel_size", minimum=KERNEL_RANGE[0], maximum=KERNEL_RANGE[1])
+    n0 = check_int(n, "n", minimum=INPUT_RANGE[0], maximum=INPUT_RANGE[1])
+    t0 = check_int(highlight, "highlight", minimum=0, maximum=k0 - 1)
 
     n_max = INPUT_RANGE[1]
     fig = new_figure(figsize=(9.6, 5.0))
@@ -367,8 +360,9 @@ def parameter_growth_app(kernel_size: int = 3, side: int = 64, *, dpi: float = 7
     >>> app.result["parameters"]["locally_connected"] == 126 * 126 * 9
     True
     """
-    k0 = _check_in(kernel_size, "kernel_size", *GROWTH_KERNEL_RANGE)
-    s0 = _check_in(side, "side", *SIDE_RANGE)
+    k0 = check_int(kernel_size, "kernel_size", minimum=GROWTH_KERNEL_RANGE[0],
+                   maximum=GROWTH_KERNEL_RANGE[1])
+    s0 = check_int(side, "side", minimum=SIDE_RANGE[0], maximum=SIDE_RANGE[1])
     sides = np.unique(np.geomspace(GROWTH_KERNEL_RANGE[1], 2048, 40).round().astype(int))
     fig = new_figure(figsize=(9.0, 3.6))
     left, right = fig.subplots(1, 2)
