@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import functools
 import numbers
+from typing import NamedTuple
 
 import numpy as np
 from scipy.linalg import blas as _blas
@@ -51,6 +52,8 @@ __all__ = [
     "padding_amounts",
     "output_length",
     "output_shape",
+    "AxisGeometry",
+    "axis_geometry",
     "pad",
     "correlate1d",
     "convolve1d",
@@ -148,20 +151,125 @@ def padding_amounts(kernel_size, *, mode: str = "valid", dilation=1) -> tuple[in
     return _amounts(_extent(k, d), mode)
 
 
-def _length(n: int, k: int, mode: str, stride: int, dilation: int, *,
-            what: str = "kernel_size", axis: str = "") -> int:
-    """Output length along one axis (arguments already validated)."""
-    e = _extent(k, dilation)
+class AxisGeometry(NamedTuple):
+    """Padding and output length of a correlation along one axis.
+
+    Returned by :func:`axis_geometry`; a tuple, so it unpacks as
+    ``before, after, n_out = axis_geometry(...)``.
+    """
+
+    #: Samples of padding before the first input sample (correlation).
+    before: int
+    #: Samples of padding after the last input sample (correlation).
+    after: int
+    #: Number of output samples along the axis.
+    output_length: int
+
+
+def _reflect_error(need: int, n: int, what: str, axis: str) -> ValueError:
+    """The error for 'reflect' padding that needs more than ``n - 1`` samples."""
+    return ValueError(
+        f"padding='reflect' {what} needs {need} samples along {axis}, but an input of "
+        f"length {n} can reflect at most {n - 1} (the edge sample is not repeated); use "
+        f"padding 'zeros' or 'circular', a smaller kernel, or a larger input")
+
+
+def _axis_geometry(n: int, k: int, mode: str, padding: str, stride: int, dilation: int,
+                   name: str = "kernel_size", input_name: str = "the input",
+                   axis: str = "") -> tuple[int, int, int]:
+    """:func:`axis_geometry` for validated arguments, as a plain tuple (fast path)."""
+    e = dilation * (k - 1) + 1  # _extent, inlined: this runs on every correlate2d call
     before, after = _amounts(e, mode)
     span = n + before + after - e
     if span < 0:  # only possible in 'valid' mode
         where = f" along {axis}" if axis else ""
         raise ValueError(
-            f"{what} is larger than the input{where} in mode 'valid': the kernel spans "
+            f"{name} is larger than the input{where} in mode 'valid': the kernel spans "
             f"dilation*(size-1)+1 = {dilation}*({k}-1)+1 = {e} samples but the input has "
-            f"{n}; allowed is a (dilated) kernel no larger than the input, or use mode "
-            f"'same' or 'full'")
-    return span // stride + 1
+            f"{n}. {name} must fit inside {input_name}{where} in mode 'valid'; otherwise "
+            f"use mode 'same' or 'full', or a smaller kernel or dilation")
+    if padding == "reflect" and max(before, after) > n - 1:
+        raise _reflect_error(max(before, after), n, f"with mode={mode!r} and kernel extent {e}",
+                             axis or "the signal")
+    return before, after, span // stride + 1
+
+
+def axis_geometry(n, kernel_size, *, mode: str = "valid", padding: str = "zeros", stride=1,
+                  dilation=1, name: str = "kernel_size", input_name: str = "the input",
+                  axis: str = "") -> AxisGeometry:
+    """Check that a correlation is possible along one axis; return its geometry.
+
+    The one place where the package decides whether a (dilated) kernel fits
+    an input in a mode, whether ``'reflect'`` padding can supply the samples
+    the mode needs, and how much padding and how many outputs there are.
+    :func:`correlate2d` and its relatives, :mod:`cnnmotiv.matrices` and
+    :mod:`cnnmotiv.counting` all use it, so they accept and refuse the same
+    requests with the same messages.
+
+    Parameters
+    ----------
+    n : int
+        Input length along the axis, at least 1.
+    kernel_size : int
+        Kernel taps along the axis, at least 1.
+    mode : {'valid', 'same', 'full'}, optional
+        Output mode (:func:`padding_amounts`).
+    padding : {'zeros', 'circular', 'reflect'}, optional
+        What the samples outside the input are; only ``'reflect'`` limits
+        the padding (to ``n - 1`` samples per side).
+    stride : int, optional
+        Step between successive kernel placements, at least 1.
+    dilation : int, optional
+        Spacing between kernel taps, at least 1.
+    name : str, optional
+        Name of the caller's kernel parameter, used in error messages.
+    input_name : str, optional
+        What the caller calls the input, used in error messages.
+    axis : str, optional
+        Name of the axis (e.g. ``"rows"``) for error messages; empty for a
+        1-D signal.
+
+    Returns
+    -------
+    AxisGeometry
+        ``(before, after, output_length)``: the correlation padding of
+        :func:`padding_amounts` and the length of :func:`output_length`.
+
+    Raises
+    ------
+    TypeError
+        If an integer argument is not an integer.
+    ValueError
+        If an integer argument is below 1; ``mode`` or ``padding`` is
+        unknown; in ``'valid'`` mode the dilated kernel spans more than ``n``
+        samples; or ``padding='reflect'`` needs more than ``n - 1`` samples
+        on one side.
+
+    Notes
+    -----
+    With extent ``e = dilation * (kernel_size - 1) + 1`` the output length is
+    ``floor((n + before + after - e) / stride) + 1``. For true convolution the
+    padding amounts swap (see :func:`padding_amounts`); the length does not.
+
+    Examples
+    --------
+    >>> axis_geometry(320, 2)
+    AxisGeometry(before=0, after=0, output_length=319)
+    >>> before, after, n_out = axis_geometry(7, 4, mode="same", stride=2)
+    >>> before, after, n_out
+    (1, 2, 4)
+    >>> axis_geometry(2, 3, mode="full", padding="reflect")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    ValueError: padding='reflect' with mode='full' and kernel extent 3 needs 2 samples along ...
+    """
+    n = check_int(n, "n")
+    k = check_int(kernel_size, "kernel_size")
+    check_choice(mode, "mode", MODES)
+    check_choice(padding, "padding", PADDINGS)
+    s = check_int(stride, "stride")
+    d = check_int(dilation, "dilation")
+    return AxisGeometry(*_axis_geometry(n, k, mode, padding, s, d, name, input_name, axis))
 
 
 def output_length(n, kernel_size, *, mode: str = "valid", stride=1, dilation=1) -> int:
@@ -210,7 +318,7 @@ def output_length(n, kernel_size, *, mode: str = "valid", stride=1, dilation=1) 
     check_choice(mode, "mode", MODES)
     s = check_int(stride, "stride")
     d = check_int(dilation, "dilation")
-    return _length(n, k, mode, s, d)
+    return _axis_geometry(n, k, mode, "zeros", s, d)[2]
 
 
 def output_shape(shape, kernel_shape, *, mode: str = "valid", stride=1,
@@ -250,8 +358,8 @@ def output_shape(shape, kernel_shape, *, mode: str = "valid", stride=1,
     check_choice(mode, "mode", MODES)
     sr, sc = check_pair(stride, "stride")
     dr, dc = check_pair(dilation, "dilation")
-    return (_length(h, kh, mode, sr, dr, what="kernel_shape", axis="rows"),
-            _length(w, kw, mode, sc, dc, what="kernel_shape", axis="columns"))
+    return (_axis_geometry(h, kh, mode, "zeros", sr, dr, "kernel_shape", axis="rows")[2],
+            _axis_geometry(w, kw, mode, "zeros", sc, dc, "kernel_shape", axis="columns")[2])
 
 
 # ----------------------------------------------------------------------------
@@ -263,11 +371,7 @@ def _check_reflect(widths, shape, what: str) -> None:
     for axis, ((before, after), n) in enumerate(zip(widths, shape)):
         if max(before, after) > n - 1:
             axis_name = ("rows", "columns")[axis] if len(shape) == 2 else "the signal"
-            raise ValueError(
-                f"padding='reflect' {what} needs {max(before, after)} samples along "
-                f"{axis_name}, but an input of length {n} can reflect at most {n - 1} "
-                f"(the edge sample is not repeated); use padding 'zeros' or 'circular', "
-                f"a smaller kernel, or a larger input")
+            raise _reflect_error(max(before, after), n, what, axis_name)
 
 
 def _pad(x: np.ndarray, widths, padding: str) -> np.ndarray:
@@ -453,26 +557,13 @@ def _validate(image, kernel, ndim: int, names, mode, padding, stride, dilation):
 
 
 def _geometry(in_shape, kernel_shape, mode, padding, stride, dilation, flip, name, ndim):
-    """Padding widths per axis; raises for impossible requests."""
+    """Padding widths per axis (:func:`axis_geometry`); raises for impossible requests."""
+    # 1-D signals are (1, n) here: axis 0 (one sample, one tap) always fits.
+    axes = ("rows", "columns") if ndim == 2 else ("", "")
     widths = []
-    for axis in range(2):
-        n, k, s, d = in_shape[axis], kernel_shape[axis], stride[axis], dilation[axis]
-        e = d * (k - 1) + 1
-        if mode == "valid":
-            if e > n:  # raises with the message
-                axis_name = ("rows", "columns")[axis] if ndim == 2 else ""
-                _length(n, k, mode, s, d, what=name, axis=axis_name)
-            widths.append((0, 0))
-        else:
-            before, after = _amounts(e, mode)
-            widths.append((after, before) if flip else (before, after))
-    if padding == "reflect":
-        extents = tuple(_extent(k, d) for k, d in zip(kernel_shape, dilation))
-        if ndim == 2:
-            _check_reflect(widths, in_shape, f"with mode={mode!r} and kernel extent {extents}")
-        else:
-            _check_reflect(widths[1:], in_shape[1:],
-                           f"with mode={mode!r} and kernel extent {extents[1]}")
+    for n, k, s, d, axis in zip(in_shape, kernel_shape, stride, dilation, axes):
+        before, after, _ = _axis_geometry(n, k, mode, padding, s, d, name, "the input", axis)
+        widths.append((after, before) if flip else (before, after))
     return tuple(widths)
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnnmotiv._validation import check_choice, check_int, check_pair, check_shape
-from cnnmotiv.convolution import MODES, PADDINGS, output_length, padding_amounts
+from cnnmotiv.convolution import MODES, PADDINGS, axis_geometry
 
 __all__ = [
     "CONVENTIONS",
@@ -135,21 +135,12 @@ def _validate(input_shape, kernel_shape, mode, padding, stride, dilation):
     stride = check_pair(stride, "stride")
     dilation = check_pair(dilation, "dilation")
     axes = []
-    for ax, name in ((0, "rows (axis 0)"), (1, "columns (axis 1)")):
+    for ax, name in ((0, "rows"), (1, "columns")):
         n, k, s, d = shape[ax], kernel_shape[ax], stride[ax], dilation[ax]
-        before, after = padding_amounts(k, mode=mode, dilation=d)
-        span = d * (k - 1) + 1
-        if n + before + after < span:
-            raise ValueError(
-                f"kernel_shape must fit inside input_shape in mode={mode!r}: along {name} the "
-                f"kernel spans dilation*(size-1)+1 = {span} samples but the input has {n}; use "
-                f"mode 'same' or 'full', or a smaller kernel or dilation")
-        if padding == "reflect" and max(before, after) > n - 1:
-            raise ValueError(
-                f"padding='reflect' with mode={mode!r} needs {max(before, after)} samples of "
-                f"padding along {name}, but an input of length {n} can reflect at most {n - 1}; "
-                f"use padding 'zeros' or 'circular', a smaller kernel, or a larger input")
-        axes.append((n, k, s, d, before, output_length(n, k, mode=mode, stride=s, dilation=d)))
+        before, _, n_out = axis_geometry(n, k, mode=mode, padding=padding, stride=s, dilation=d,
+                                         name="kernel_shape", input_name="input_shape",
+                                         axis=name)
+        axes.append((n, k, s, d, before, n_out))
     return shape, kernel_shape, mode, padding, axes
 
 

@@ -40,7 +40,7 @@ from cnnmotiv._validation import (
     check_shape,
 )
 
-from cnnmotiv.convolution import MODES, PADDINGS, output_length, padding_amounts
+from cnnmotiv.convolution import MODES, PADDINGS, axis_geometry
 
 __all__ = [
     "correlation_matrix_1d",
@@ -51,35 +51,12 @@ __all__ = [
     "dense_matrix_nbytes",
 ]
 
-_AXES = ("rows (axis 0)", "columns (axis 1)")
+_AXES = ("rows", "columns")
 
 
 # ---------------------------------------------------------------------------
 # geometry and index arrays
 # ---------------------------------------------------------------------------
-
-def _axis(n: int, k: int, *, mode: str, padding: str, stride: int, dilation: int,
-          axis: str, name: str) -> tuple[int, int]:
-    """Validate one axis; return (padding before, output length).
-
-    The amounts and the length come from :mod:`cnnmotiv.convolution`; the
-    checks name ``name`` (the kernel parameter) and refuse what
-    :func:`cnnmotiv.convolution.correlate2d` refuses.
-    """
-    before, after = padding_amounts(k, mode=mode, dilation=dilation)
-    extent = dilation * (k - 1) + 1
-    if n + before + after < extent:
-        raise ValueError(
-            f"{name} must fit inside the input in mode={mode!r}: along {axis} the kernel spans "
-            f"dilation*(size-1)+1 = {extent} samples but the input has {n}; use mode 'same' "
-            f"or 'full', or a smaller kernel or dilation")
-    if padding == "reflect" and max(before, after) > n - 1:
-        raise ValueError(
-            f"padding='reflect' with mode={mode!r} needs {max(before, after)} samples of "
-            f"padding along {axis}, but an input of length {n} can reflect at most {n - 1}; "
-            f"use padding 'zeros' or 'circular', a smaller kernel, or a larger input")
-    return before, output_length(n, k, mode=mode, stride=stride, dilation=dilation)
-
 
 class _Geometry:
     """Validated arguments of a 2-D builder, with output shape and padding offsets."""
@@ -91,9 +68,11 @@ class _Geometry:
         self.stride = check_pair(stride, "stride")
         self.dilation = check_pair(dilation, "dilation")
         self.kernel_shape = tuple(kernel_shape)
-        self.before, out = zip(*(
-            _axis(self.shape[ax], self.kernel_shape[ax], mode=self.mode, padding=self.padding,
-                  stride=self.stride[ax], dilation=self.dilation[ax], axis=_AXES[ax], name=name)
+        # axis_geometry refuses exactly what correlate2d refuses, naming `name`
+        self.before, _, out = zip(*(
+            axis_geometry(self.shape[ax], self.kernel_shape[ax], mode=self.mode,
+                          padding=self.padding, stride=self.stride[ax],
+                          dilation=self.dilation[ax], name=name, axis=_AXES[ax])
             for ax in (0, 1)))
         self.out_shape = tuple(out)
         self.n_out = out[0] * out[1]
@@ -380,8 +359,8 @@ def correlation_matrix_1d(kernel, n, *, mode="valid", padding="zeros", stride=1,
     padding = check_choice(padding, "padding", PADDINGS)
     stride = check_int(stride, "stride")
     dilation = check_int(dilation, "dilation")
-    before, n_out = _axis(n, kernel.size, mode=mode, padding=padding, stride=stride,
-                          dilation=dilation, axis="the input", name="kernel")
+    before, _, n_out = axis_geometry(n, kernel.size, mode=mode, padding=padding, stride=stride,
+                                     dilation=dilation, name="kernel")
     check_memory(n_out * n * kernel.itemsize,
                  f"a dense correlation ({n_out:,} x {n:,}) {kernel.dtype} matrix", max_bytes)
     idx = _axis_taps(n, kernel.size, before, n_out, padding, stride, dilation)

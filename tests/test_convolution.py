@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from cnnmotiv import convolution
-from cnnmotiv.convolution import (MODES, PADDINGS, conv_layer, convolve1d, convolve2d,
-                                  correlate1d, correlate2d, output_length, output_shape, pad,
-                                  padding_amounts)
+from cnnmotiv.convolution import (MODES, PADDINGS, AxisGeometry, axis_geometry, conv_layer,
+                                  convolve1d, convolve2d, correlate1d, correlate2d, output_length,
+                                  output_shape, pad, padding_amounts)
 
 NP_PAD_MODE = {"zeros": "constant", "circular": "wrap", "reflect": "reflect"}
 
@@ -161,6 +161,64 @@ def test_same_padding_centres_like_scipy_correlate2d_and_convolve2d(k, d, n):
     start_conv = (e - 1) - after  # convolution: the two amounts swap
     np.testing.assert_allclose(full_conv[:, start_conv:start_conv + n],
                                scipy.signal.convolve2d(x, kd, "same"), rtol=1e-12, atol=1e-12)
+
+
+@given(n=st.integers(1, 12), k=st.integers(1, 6), mode=st.sampled_from(MODES),
+       padding=st.sampled_from(PADDINGS), s=st.integers(1, 3), d=st.integers(1, 3))
+def test_axis_geometry_is_padding_amounts_and_output_length_or_refuses(n, k, mode, padding, s, d):
+    before, after = padding_amounts(k, mode=mode, dilation=d)
+    e = d * (k - 1) + 1
+    too_big = mode == "valid" and e > n
+    reflect_short = padding == "reflect" and max(before, after) > n - 1
+    if too_big or reflect_short:
+        with pytest.raises(ValueError, match="larger than the input" if too_big else
+                           rf"padding='reflect'.*needs {max(before, after)} samples"):
+            axis_geometry(n, k, mode=mode, padding=padding, stride=s, dilation=d)
+        return
+    geometry = axis_geometry(n, k, mode=mode, padding=padding, stride=s, dilation=d)
+    assert isinstance(geometry, AxisGeometry)
+    assert geometry == (before, after, len(range(0, n + before + after - e + 1, s)))
+    assert geometry.output_length == output_length(n, k, mode=mode, stride=s, dilation=d)
+
+
+@given(n=st.integers(1, 8), k=st.integers(1, 6), mode=st.sampled_from(MODES),
+       padding=st.sampled_from(PADDINGS), d=st.integers(1, 3))
+def test_correlate1d_refuses_exactly_what_axis_geometry_refuses(n, k, mode, padding, d):
+    """One source of truth: same decision and the same message."""
+    try:
+        expected = axis_geometry(n, k, mode=mode, padding=padding, dilation=d, name="kernel")
+    except ValueError as err:
+        with pytest.raises(ValueError) as info:
+            correlate1d(np.ones(n), np.ones(k), mode=mode, padding=padding, dilation=d)
+        assert str(info.value) == str(err)
+        return
+    y = correlate1d(np.ones(n), np.ones(k), mode=mode, padding=padding, dilation=d)
+    assert y.shape == (expected.output_length,)
+
+
+def test_axis_geometry_names_the_callers_parameters():
+    with pytest.raises(ValueError, match=r"kernel_shape is larger than the input along rows in "
+                                         r"mode 'valid'.*kernel_shape must fit inside "
+                                         r"input_shape along rows"):
+        axis_geometry(3, 4, name="kernel_shape", input_name="input_shape", axis="rows")
+    with pytest.raises(ValueError, match=r"padding='reflect' with mode='same' and kernel extent "
+                                         r"5 needs 2 samples along columns.*at most 1"):
+        axis_geometry(2, 5, mode="same", padding="reflect", axis="columns")
+
+
+@pytest.mark.parametrize("kwargs, exc, match", [
+    (dict(n=0), ValueError, r"n must be an integer >= 1; got 0"),
+    (dict(kernel_size=2.0), TypeError, r"kernel_size must be an integer"),
+    (dict(mode="wrap"), ValueError, r"mode must be one of 'valid', 'same', 'full'"),
+    (dict(padding="edge"), ValueError, r"padding must be one of 'zeros', 'circular', 'reflect'"),
+    (dict(stride=0), ValueError, r"stride must be an integer >= 1"),
+    (dict(dilation=-1), ValueError, r"dilation must be an integer >= 1"),
+])
+def test_axis_geometry_rejects_bad_arguments(kwargs, exc, match):
+    args = dict(n=5, kernel_size=3)
+    args.update(kwargs)
+    with pytest.raises(exc, match=match):
+        axis_geometry(args.pop("n"), args.pop("kernel_size"), **args)
 
 
 def test_padding_amounts_for_the_three_modes():
