@@ -136,7 +136,7 @@ def kernel_times(path: Path) -> list[dict]:
 
 JS_INSTALL = """() => {
   if (window.__bench) return;
-  window.__bench = {t0: null, loads: []};
+  window.__bench = {t0: null, loads: [], captions: []};
   const stamp = () => { if (window.__bench.t0 === null) window.__bench.t0 = performance.now(); };
   for (const ev of ['keydown', 'mousedown', 'change'])
     document.addEventListener(ev, stamp, true);
@@ -150,17 +150,20 @@ JS_INSTALL = """() => {
     for (const r of records) {
       const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
       if (el && el.closest('.cnnmotiv-app') && !el.closest('[class*="cnnmotiv-control-"]')) {
-        window.__bench.loads.push(performance.now());
+        window.__bench.captions.push(performance.now());
         return;
       }
     }
   }).observe(document.body, {childList: true, characterData: true, subtree: true});
 }"""
-JS_RESET = "() => { window.__bench.t0 = null; window.__bench.loads = []; }"
-JS_LATENCY = """() => { const b = window.__bench;
+JS_RESET = "() => { const b = window.__bench; b.t0 = null; b.loads = []; b.captions = []; }"
+# Key press to the first new figure image; only when no new image comes (identical PNG),
+# to the first caption change.
+JS_LATENCY = """(final) => { const b = window.__bench;
   if (b.t0 === null) return null;
-  const after = b.loads.filter(t => t >= b.t0);
-  return after.length ? after[0] - b.t0 : null; }"""
+  const img = b.loads.filter(t => t >= b.t0), cap = b.captions.filter(t => t >= b.t0);
+  if (img.length) return img[0] - b.t0;
+  return (final && cap.length) ? cap[0] - b.t0 : null; }"""
 
 
 def _page_moves(driver, app, control, kind: str):
@@ -210,12 +213,14 @@ def page_times(driver, moves: int = PAGE_MOVES) -> list[dict]:
                     page.evaluate(JS_RESET)
                     (pair[0] if k % 2 == 0 else pair[1])()
                     try:
-                        page.wait_for_function(f"() => ({JS_LATENCY})() !== null",
-                                               timeout=30_000, polling="raf")
-                        times.append(page.evaluate(JS_LATENCY) / 1000)
+                        page.wait_for_function(
+                            f"() => window.__bench.loads.length + window.__bench.captions.length"
+                            " > 0", timeout=30_000, polling="raf")
+                        driver.settle(app, quiet=0.15)
+                        times.append(page.evaluate(JS_LATENCY, True) / 1000)
                     except Exception:  # no new output within 30 s: count it as 30 s
                         times.append(30.0)
-                    driver.settle(app, quiet=0.15)
+                        driver.settle(app, quiet=0.15)
                 if moves % 2:
                     pair[1]()
                     driver.settle(app)
