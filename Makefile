@@ -20,8 +20,10 @@ $(STAMP): pyproject.toml | $(PY)
 	touch $(STAMP)
 
 ## Start JupyterLab on the notebooks: loopback only, token authentication on.
+# (Jupyter refuses to run as root without --allow-root; containers and CI machines often are root.)
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --ServerApp.ip=$(HOST) --ServerApp.port=$(PORT)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --ServerApp.ip=$(HOST) --ServerApp.port=$(PORT) \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## Install (or update) the environment and run every test: unit, doctests, notebooks, browser.
 test: $(STAMP)
