@@ -69,3 +69,16 @@ def test_controls_get_a_css_class_for_browser_tests():
     app = _app(dynamic=False)
     assert "cnnmotiv-control-freq" in app.controls["freq"]._dom_classes
     assert "cnnmotiv-figure" in app.image._dom_classes
+
+
+def test_render_png_decodes_to_the_canvas_pixels():
+    # Pillow's decoder (not ours) is the oracle for the hand-written PNG encoder.
+    from cnnmotiv.widgets.figure_app import render_png
+
+    app = _app(dynamic=False)
+    app.controls["freq"].value = 3
+    rgba = np.asarray(app._canvas.buffer_rgba())
+    decoded = Image.open(io.BytesIO(render_png(app._canvas)))
+    assert decoded.mode == "RGB" and decoded.size == app._canvas.get_width_height()
+    np.testing.assert_array_equal(np.asarray(decoded), rgba[..., :3])
+    assert app.png == render_png(app._canvas)

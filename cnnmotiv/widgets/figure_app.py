@@ -15,8 +15,9 @@ automatically when an axes' view limits change.
 
 from __future__ import annotations
 
-import io
+import struct
 import time
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 
 import ipywidgets as widgets
@@ -24,18 +25,45 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image
 
 __all__ = ["FigureApp", "render_png"]
 
 
 def render_png(canvas: FigureCanvasAgg) -> bytes:
-    """Encode what ``canvas`` last drew as PNG (fast zlib level; RGB, no alpha)."""
+    """Encode what ``canvas`` last drew as PNG (8-bit RGB, no alpha).
+
+    Written directly: rows unfiltered (PNG filter type 0) and deflated at
+    zlib level 1. For figures (large flat areas, thin lines) this is about
+    twice as fast as Pillow's encoder with its adaptive row filters and gives
+    a file of similar or smaller size; speed matters because it runs on every
+    slider move.
+
+    Parameters
+    ----------
+    canvas : FigureCanvasAgg
+        A canvas that has been drawn.
+
+    Returns
+    -------
+    bytes
+        A complete PNG file, ``canvas.get_width_height()`` pixels.
+    """
     rgba = np.asarray(canvas.buffer_rgba())
-    buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(rgba[..., :3])).save(buffer, format="png",
-                                                               compress_level=1)
-    return buffer.getvalue()
+    height, width = rgba.shape[:2]
+    raw = np.zeros((height, 1 + 3 * width), dtype=np.uint8)  # column 0: filter type 0
+    raw[:, 1:].reshape(height, width, 3)[...] = rgba[..., :3]
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit truecolour
+    return b"".join((_PNG_SIGNATURE, _png_chunk(b"IHDR", header),
+                     _png_chunk(b"IDAT", zlib.compress(raw.tobytes(), 1)),
+                     _png_chunk(b"IEND", b"")))
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _png_chunk(tag: bytes, body: bytes) -> bytes:
+    return (struct.pack(">I", len(body)) + tag + body
+            + struct.pack(">I", zlib.crc32(tag + body)))
 
 
 class FigureApp(widgets.VBox):
