@@ -116,3 +116,17 @@ def test_callback_time_is_measured(app, record_property):
 def test_rejects_bad_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
         connectivity_app(**kwargs)
+
+
+def test_kernel_size_moves_keep_the_axes_limits_and_every_unit_visible():
+    # Fixed limits let FigureApp blit a move instead of redrawing the whole figure.
+    from cnnmotiv.plotting.connectivity import output_centres
+
+    app = connectivity_app(9, kernel_size=3, max_kernel_size=7)
+    limits = [ax.get_xlim() for ax in app.figure.axes]
+    for k in (4, 7, 2, 3):
+        app.controls["kernel_size"].value = k
+        assert [ax.get_xlim() for ax in app.figure.axes] == limits
+        lo, hi = limits[1]
+        centres = output_centres(9, k, mode="same")
+        assert lo < min(0, centres.min()) and max(8, centres.max()) < hi

@@ -40,6 +40,7 @@ __all__ = [
     "plot_connectivity",
     "plot_dense_vs_conv",
     "touched_units",
+    "units_xlim",
 ]
 
 #: The two ways of looking at a layer: from an input unit up, or from an output unit down.
@@ -214,6 +215,10 @@ class ConnectivityDrawing:
         The number of connections (right title), updated on every call.
     color : str
         Colour of the highlighted lines and of the units they reach.
+    xlim : tuple of float, optional
+        Fixed x limits. By default :meth:`update` fits the limits to the units
+        drawn; a slider app fixes them so that a move never changes the axes
+        (which would force a full redraw instead of blitting).
     """
 
     ax: Axes
@@ -225,6 +230,7 @@ class ConnectivityDrawing:
     count: Text
     color: str
     counts: dict = field(default_factory=dict)
+    xlim: tuple[float, float] | None = None
 
     def update(self, matrix, *, view: str = "above", unit: int | None = None,
                positions=None) -> dict:
@@ -280,8 +286,7 @@ class ConnectivityDrawing:
         self.inputs.set_facecolors(list(in_face))
         self.outputs.set_offsets(np.column_stack([positions, np.ones(n_out)]))
         self.outputs.set_facecolors(list(out_face))
-        limits = (min(0.0, float(positions.min())) - 0.6,
-                  max(n - 1.0, float(positions.max())) + 0.6)
+        limits = self.xlim if self.xlim is not None else units_xlim(n, positions)
         if self.ax.get_xlim() != limits:
             self.ax.set_xlim(limits)
         self.counts = {"connections": int(rows.size), "highlighted": int(chosen.sum()),
@@ -289,6 +294,30 @@ class ConnectivityDrawing:
                        "shape": (n_out, n)}
         self.count.set_text(f"{rows.size} connections")
         return self.counts
+
+
+def units_xlim(n: int, positions) -> tuple[float, float]:
+    """x limits showing ``n`` inputs at ``0 .. n-1`` and outputs at ``positions``.
+
+    Parameters
+    ----------
+    n : int
+        Number of inputs.
+    positions : array_like, shape (n_out,)
+        x coordinate of each output.
+
+    Returns
+    -------
+    tuple of float
+        ``(left, right)``, a margin of 0.6 around every unit.
+
+    Examples
+    --------
+    >>> units_xlim(9, [0.5, 8.5])
+    (-0.6, 9.1)
+    """
+    positions = as_float_array(positions, "positions", ndim=1)
+    return (min(0.0, float(positions.min())) - 0.6, max(n - 1.0, float(positions.max())) + 0.6)
 
 
 def draw_connectivity(matrix, *, view: str = "above", unit: int | None = None,

@@ -9,17 +9,19 @@ sees) of each layer's matrix.
 from __future__ import annotations
 
 import ipywidgets as widgets
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from cnnmotiv._validation import check_choice, check_int
-from cnnmotiv.plotting.connectivity import VIEWS, _dense_vs_conv, layer_matrices, output_centres
+from cnnmotiv.plotting.connectivity import (VIEWS, _dense_vs_conv, layer_matrices,
+                                            output_centres, units_xlim)
 from cnnmotiv.plotting.style import new_figure
 from cnnmotiv.widgets.figure_app import FigureApp
 
 __all__ = ["connectivity_app"]
 
-_VIEW_LABELS = (("from above: one output's receptive field", "above"),
-                ("from below: the outputs one input feeds", "below"))
+_VIEW_LABELS = (("from above: an output's inputs", "above"),
+                ("from below: an input's outputs", "below"))
 
 
 def connectivity_app(n: int = 9, *, kernel_size: int = 3, max_kernel_size: int = 7,
@@ -87,15 +89,24 @@ def connectivity_app(n: int = 9, *, kernel_size: int = 3, max_kernel_size: int =
     fig = new_figure((6.0, 4.0))
     fig, dense, conv = _dense_vs_conv(n, kernel_size, view, None, mode, 1, 1, fig,
                                       conv_label="Convolution (kernel size: slider)")
+    # One x range for every kernel size (outputs sit half a unit to the right for even
+    # kernels), so that a move never changes the axes and only the connections are redrawn.
+    positions = np.concatenate([output_centres(n, k, mode=mode)
+                                for k in range(1, max_kernel_size + 1)])
+    for drawing in (dense, conv):
+        drawing.xlim = units_xlim(n, positions)
+        drawing.ax.set_xlim(drawing.xlim)
     # Lay the figure out once, then freeze it: slider moves only change artists.
     FigureCanvasAgg(fig).draw()
     fig.set_layout_engine("none")
 
     controls = {
         "kernel_size": widgets.IntSlider(value=kernel_size, min=1, max=max_kernel_size,
-                                         description="kernel size k"),
+                                         description="kernel size k",
+                                         style={"description_width": "initial"}),
         "unit": widgets.IntSlider(value=start_unit, min=0, max=n - 1, description="unit"),
-        "view": widgets.ToggleButtons(options=_VIEW_LABELS, value=view, description="view"),
+        "view": widgets.ToggleButtons(options=_VIEW_LABELS, value=view, description="view",
+                                      style={"button_width": "auto"}),
     }
     caption = widgets.HTML()
     caption.add_class("cnnmotiv-caption")
@@ -124,7 +135,9 @@ def connectivity_app(n: int = 9, *, kernel_size: int = 3, max_kernel_size: int =
             f"ratio {result['ratio']:.2f}.")
         return result
 
+    # Text is the slowest artist to draw: the dense count is left in the background
+    # when it cannot change (mode 'same': n_out = n for every kernel size).
     dynamic = [artist for drawing in (dense, conv)
-               for artist in (drawing.lines, drawing.highlight, drawing.inputs, drawing.outputs,
-                              drawing.count)]
+               for artist in (drawing.lines, drawing.highlight, drawing.inputs, drawing.outputs)]
+    dynamic += [conv.count] + ([dense.count] if mode != "same" else [])
     return FigureApp(fig, update, controls, dynamic=dynamic, dpi=dpi, caption=caption)
