@@ -199,4 +199,7 @@ def erf_app(depth: int = 4, kernel_size: int = 3, kernel: str = "uniform", *,
                 "uniform_std": uniform_erf_std(depth, kernel_size),
                 "mass_inside": inside, "size": size}
 
+    # The random kernels are convolved with scipy.signal, whose first import takes about
+    # a second: pay it here, when the cell runs, rather than on the first move to 'random'.
+    effective_receptive_field(1, 2, kernel="random", rng=0)
     return FigureApp(fig, update, controls, dynamic=[image, square, label], dpi=dpi)
