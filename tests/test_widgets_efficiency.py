@@ -190,3 +190,18 @@ def test_cost_app_controls(costs_app, request):
 def test_cost_app_rejects_bad_input(kwargs, error, match):
     with pytest.raises(error, match=match):
         cost_app(**kwargs)
+
+
+def test_cost_app_one_height_step_changes_the_counts_printed_on_the_bars():
+    from cnnmotiv.plotting.efficiency import KINDS, METRICS, format_count, layer_costs
+    from cnnmotiv.widgets.efficiency import cost_app
+
+    app = cost_app(height=280, width=320, kernel_size=3)
+    texts = app.figure.axes[0].texts
+    before = [t.get_text() for t in texts]
+    app.controls["height"].value = 281
+    costs = layer_costs((281, 320), (3, 3))
+    expected = [format_count(costs[m][k]) for k in KINDS if k in costs[METRICS[0]]
+                for m in METRICS]
+    assert [t.get_text() for t in texts] == expected
+    assert [t.get_text() for t in texts] != before

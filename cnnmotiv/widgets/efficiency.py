@@ -19,6 +19,7 @@ import numpy as np
 
 from cnnmotiv._validation import check_choice, check_int, format_bytes
 from cnnmotiv.plotting.efficiency import (EDGE_KERNELS, KIND_LABELS, KINDS, METRICS,
+                                          format_count,
                                           _robust_limit, edge_map, layer_costs, plot_cost_bars)
 from cnnmotiv.plotting.style import DIVERGING_CMAP, PALETTE, new_figure
 from cnnmotiv.widgets.figure_app import FigureApp
@@ -234,7 +235,10 @@ def cost_app(*, height: int = 280, width: int = 320, kernel_size: int = 3,
     ax = fig.add_subplot()
     initial = layer_costs((height, width), kernel_size)
     top = float(max_side) ** 4 * 30  # room for the legend above the largest bar
-    plot_cost_bars(initial, ax=ax, ylim=(0.5, top), labels=False)
+    # Each bar carries its count (3 significant digits): on a log axis one slider step
+    # moves a bar by a hair, but its number changes visibly.
+    plot_cost_bars(initial, ax=ax, ylim=(0.5, top), labels=True)
+    counts = list(ax.texts)  # one per bar, in the order of the bars
     ax.legend(fontsize=8, loc="upper right", frameon=False, ncols=2)
     containers = list(ax.containers)
     kinds = [k for k in KINDS if k in initial[METRICS[0]]]
@@ -244,9 +248,14 @@ def cost_app(*, height: int = 280, width: int = 320, kernel_size: int = 3,
     def update(height: int, width: int, kernel_size: int) -> dict:
         shape, kshape = (height, width), (kernel_size, kernel_size)
         costs = layer_costs(shape, kshape)
+        texts = iter(counts)
         for kind, bars in zip(kinds, containers):
             for metric, bar in zip(METRICS, bars.patches):
-                bar.set_height(costs[metric][kind])
+                value = costs[metric][kind]
+                bar.set_height(value)
+                text = next(texts)
+                text.set_text(format_count(value))
+                text.set_y(value * 1.4)
         out = (height - kernel_size + 1, width - kernel_size + 1)
         ratio = costs["MACs"]["dense"] / costs["MACs"]["conv"]
         nbytes = dense_matrix_nbytes(shape, kshape)
@@ -264,7 +273,7 @@ def cost_app(*, height: int = 280, width: int = 320, kernel_size: int = 3,
         "width": slider("width", width, max_kernel + 1, max_side, "width W"),
         "kernel_size": slider("kernel_size", kernel_size, 1, max_kernel, "kernel k×k"),
     }
-    dynamic = [bar for bars in containers for bar in bars.patches]
+    dynamic = [bar for bars in containers for bar in bars.patches] + counts
     return FigureApp(fig, update, controls, dynamic=dynamic, caption=caption)
 
 
