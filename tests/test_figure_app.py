@@ -82,3 +82,26 @@ def test_render_png_decodes_to_the_canvas_pixels():
     assert decoded.mode == "RGB" and decoded.size == app._canvas.get_width_height()
     np.testing.assert_array_equal(np.asarray(decoded), rgba[..., :3])
     assert app.png == render_png(app._canvas)
+
+
+def test_the_caption_is_sent_after_the_image():
+    fig = Figure((2, 2), dpi=40)
+    ax = fig.add_subplot()
+    (line,) = ax.plot([0, 1], [0, 1])
+    caption = widgets.HTML()
+    sent = []
+    image_send = widgets.Image._send
+
+    def update(slope):
+        line.set_ydata([0, slope])
+        caption.value = f"slope {slope}"
+        return slope
+
+    app = FigureApp(fig, update, {"slope": widgets.IntSlider(value=1, min=1, max=3)},
+                    caption=caption)
+    app.image._send = lambda msg, buffers=None: (sent.append("image"),
+                                                 image_send(app.image, msg, buffers))
+    caption._send = lambda msg, buffers=None: sent.append(("caption", msg["state"]))
+    app.controls["slope"].value = 2
+    assert sent == ["image", ("caption", {"value": "slope 2"})]
+    assert caption.value == "slope 2" and app.result == 2

@@ -15,6 +15,7 @@ automatically when an axes' view limits change.
 
 from __future__ import annotations
 
+import contextlib
 import struct
 import time
 import zlib
@@ -146,10 +147,15 @@ class FigureApp(widgets.VBox):
     def refresh(self) -> None:
         """Run ``update`` with the current values and re-render the image."""
         start = time.perf_counter()
-        self.result = self._update(**self.values())
-        self._draw()
-        self.png = render_png(self._canvas)
-        self.image.value = self.png
+        # A caption changed by ``update`` is sent to the page after the new image, so
+        # the browser decodes the figure before it lays out the new text.
+        held = (self.caption.hold_sync() if self.caption is not None
+                else contextlib.nullcontext())
+        with held:
+            self.result = self._update(**self.values())
+            self._draw()
+            self.png = render_png(self._canvas)
+            self.image.value = self.png
         self.callback_seconds = time.perf_counter() - start
 
     def _draw(self) -> None:
