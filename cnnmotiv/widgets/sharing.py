@@ -38,6 +38,8 @@ __all__ = ["sharing_app", "sharing_numbers", "parameter_growth_app", "growth_num
 #: Slider ranges (inclusive) of :func:`sharing_app`.
 KERNEL_RANGE = (1, 7)
 INPUT_RANGE = (7, 16)
+#: Slider style whose description is never truncated.
+_WIDE = {"description_width": "initial"}
 #: Slider ranges (inclusive) of :func:`parameter_growth_app`.
 GROWTH_KERNEL_RANGE = (1, 11)
 SIDE_RANGE = (16, 1024)
@@ -233,10 +235,11 @@ def sharing_app(kernel_size: int = 3, n: int = 10, highlight: int = 1, *,
                *dots.values(), *frames.values(), key_mask]
     initial = dict(kernel_size=k0, n=n0, highlight=t0)
     k_slider = widgets.IntSlider(value=k0, min=KERNEL_RANGE[0], max=KERNEL_RANGE[1],
-                                 description="kernel size")
+                                 description="kernel size", style=_WIDE)
     n_slider = widgets.IntSlider(value=n0, min=INPUT_RANGE[0], max=INPUT_RANGE[1],
-                                 description="input size")
-    t_slider = widgets.IntSlider(value=t0, min=0, max=k0 - 1, description="highlight")
+                                 description="input size", style=_WIDE)
+    t_slider = widgets.IntSlider(value=t0, min=0, max=k0 - 1, description="highlight",
+                                 style=_WIDE)
 
     def follow_kernel(change):
         # Registered before the app's own observer: clamp the highlight first.
@@ -414,9 +417,10 @@ def parameter_growth_app(kernel_size: int = 3, side: int = 64, *, dpi: float = 7
         return numbers
 
     k_slider = widgets.IntSlider(value=k0, min=GROWTH_KERNEL_RANGE[0],
-                                 max=GROWTH_KERNEL_RANGE[1], description="kernel k×k")
+                                 max=GROWTH_KERNEL_RANGE[1], description="kernel k×k",
+                                 style=_WIDE)
     s_slider = widgets.IntSlider(value=s0, min=SIDE_RANGE[0], max=SIDE_RANGE[1], step=16,
-                                 description="image side")
+                                 description="image side", style=_WIDE)
     _freeze_layout(fig, dpi, update, dict(kernel_size=k0, side=s0))
     dynamic = [*curves["parameters"], *curves["macs"], *section_dots.values(),
                *pick_lines.values(), *pick_labels.values(), *pick_dots.values()]
