@@ -12,8 +12,6 @@ Both return a :class:`~cnnmotiv.widgets.figure_app.FigureApp` without showing it
 
 from __future__ import annotations
 
-import contextlib
-
 import ipywidgets as widgets
 import numpy as np
 
@@ -30,30 +28,6 @@ __all__ = ["IMAGES", "edge_detection_app", "cost_app"]
 IMAGES = ("photo", "shapes")
 
 _KERNEL_GRID = 3  # the kernel panel shows up to 3 x 3 weights
-
-
-def _one_blas_thread():
-    """A context that runs BLAS on one thread (if ``threadpoolctl`` is installed).
-
-    The convolution's tap loop makes many short BLAS calls; with several BLAS
-    threads on a busy machine each call can wait for a descheduled thread,
-    which made a slider move ten times slower in measurements. One thread
-    keeps the callback's time steady.
-    """
-    global _CONTROLLER
-    try:
-        if _CONTROLLER is None:
-            from threadpoolctl import ThreadpoolController
-
-            import cnnmotiv.convolution  # noqa: F401  (load SciPy's BLAS before looking)
-
-            _CONTROLLER = ThreadpoolController()
-        return _CONTROLLER.limit(limits=1, user_api="blas")
-    except ImportError:  # pragma: no cover - threadpoolctl is optional
-        return contextlib.nullcontext()
-
-
-_CONTROLLER = None
 
 
 def _image(name: str, shape: tuple[int, int]) -> np.ndarray:
@@ -140,8 +114,9 @@ def edge_detection_app(*, kernel: str = "[-1, 1] (2-tap, horizontal change)",
         if image not in images:
             images[image] = _image(image, shape)
         x = images[image]
-        with _one_blas_thread():
-            edges = edge_map(x, weights)
+        # No BLAS pinning needed here: correlate2d keeps its BLAS calls short
+        # unless BLAS already runs on one thread.
+        edges = edge_map(x, weights)
         limit = _robust_limit(edges)
         im_in.set_data(x)
         im_out.set_data(edges)
