@@ -15,7 +15,7 @@ array([[1., 1., 1.],
 True
 """
 
-from cnnmotiv._validation import DEFAULT_MAX_BYTES, MatrixTooLargeError
+from cnnmotiv.budget import DEFAULT_MAX_BYTES, BudgetError, MatrixTooLargeError, format_bytes
 from cnnmotiv.convolution import (
     MODES,
     PADDINGS,
@@ -66,7 +66,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     # validation
-    "DEFAULT_MAX_BYTES", "MatrixTooLargeError",
+    "DEFAULT_MAX_BYTES", "BudgetError", "MatrixTooLargeError", "format_bytes",
     # convolution
     "MODES", "PADDINGS", "padding_amounts", "output_length", "output_shape", "pad",
     "correlate1d", "convolve1d", "correlate2d", "convolve2d", "conv_layer",

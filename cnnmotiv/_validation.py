@@ -12,6 +12,9 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from cnnmotiv.budget import (DEFAULT_MAX_BYTES, BudgetError, MatrixTooLargeError, check_bytes,
+                             format_bytes)
+
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "MatrixTooLargeError",
@@ -23,19 +26,6 @@ __all__ = [
     "check_memory",
     "format_bytes",
 ]
-
-#: Default ceiling for dense matrices built by this package: 2 GiB.
-DEFAULT_MAX_BYTES = 2 * 1024**3
-
-
-class MatrixTooLargeError(ValueError, MemoryError):
-    """A dense matrix would need more memory than the allowed budget.
-
-    It is both a :class:`ValueError` (the request is not allowed) and a
-    :class:`MemoryError` (the reason is memory), so either ``except`` clause
-    catches it. The message states the bytes the matrix would need.
-    """
-
 
 def as_float_array(value, name: str, *, ndim: int | tuple[int, ...] | None = None,
                    dtype=None) -> np.ndarray:
@@ -119,26 +109,10 @@ def check_shape(value, name: str, *, ndim: int, minimum: int = 1) -> tuple[int, 
     return tuple(check_int(v, f"{name}[{i}]", minimum=minimum) for i, v in enumerate(value))
 
 
-def format_bytes(nbytes: float) -> str:
-    """Format a byte count in decimal units, e.g. ``'64.0 GB'``.
-
-    >>> format_bytes(64_024_576_000)
-    '64.0 GB'
-    """
-    for unit, size in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if nbytes >= size:
-            return f"{nbytes / size:.1f} {unit}"
-    return f"{int(nbytes)} B"
-
-
 def check_memory(nbytes: int, what: str, max_bytes: int | None) -> None:
-    """Refuse (with :class:`MatrixTooLargeError`) to allocate more than ``max_bytes``.
-
-    ``max_bytes=None`` means :data:`DEFAULT_MAX_BYTES`.
-    """
-    budget = DEFAULT_MAX_BYTES if max_bytes is None else check_int(max_bytes, "max_bytes")
-    if nbytes > budget:
-        raise MatrixTooLargeError(
-            f"{what} would need {nbytes:,} bytes ({format_bytes(nbytes)}), more than the "
-            f"max_bytes budget of {budget:,} bytes ({format_bytes(budget)}); pass a larger "
-            f"max_bytes, or use the sparse builder")
+    """Refuse a dense matrix over budget with :class:`~cnnmotiv.budget.MatrixTooLargeError`."""
+    try:
+        check_bytes(nbytes, what=what, parameter="shape", max_bytes=max_bytes,
+                    advice="pass a larger max_bytes, or use the sparse builder")
+    except BudgetError as err:
+        raise MatrixTooLargeError(str(err), nbytes=err.nbytes, parameter=err.parameter) from None

@@ -60,6 +60,7 @@ __all__ = [
     "correlate2d",
     "convolve2d",
     "conv_layer",
+    "correlate_channels",
 ]
 
 #: Output modes, as in :func:`scipy.signal.correlate2d`.
@@ -900,3 +901,91 @@ def conv_layer(x, weights, bias=None, *, mode: str = "valid", padding: str = "ze
     if bias is not None:
         y += bias[:, np.newaxis, np.newaxis]
     return y
+
+
+# ----------------------------------------------------------------------------
+# The engine: one tap loop for every correlation in the package
+# ----------------------------------------------------------------------------
+
+def correlate_channels(x, weights, *, stride=1, dilation=1) -> np.ndarray:
+    """'valid' cross-correlation of a batch of channels-last signals or images.
+
+    The one engine behind every correlation in the package (single-channel,
+    multi-channel and the layers of :mod:`cnnmotiv.learning`): a loop over
+    the kernel taps, each adding one shifted (strided) view of the input times
+    that tap's weight matrix.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, L, C_in) or (N, H, W, C_in)
+        A batch of already padded inputs, channels last.
+    weights : array_like, shape (k, C_in, C_out) or (kh, kw, C_in, C_out)
+        One ``(C_in, C_out)`` matrix per kernel tap.
+    stride, dilation : int or tuple of int, optional
+        Per spatial axis (an int applies to every axis); default 1.
+
+    Returns
+    -------
+    ndarray, shape (N, L_out, C_out) or (N, H_out, W_out, C_out)
+        ``y[n, i, o] = sum_{a, c} x[n, s i + d a, c] w[a, c, o]`` (and the same
+        with two spatial indices), with ``L_out = (L - d (k - 1) - 1) // s + 1``.
+        float32 if both inputs are float32, else float64.
+
+    Raises
+    ------
+    TypeError
+        If an array is not real numeric, or ``stride``/``dilation`` not integer.
+    ValueError
+        If the dimensions do not match, ``C_in`` differs, an array holds
+        NaN/inf, or the dilated kernel is longer than the input.
+
+    Notes
+    -----
+    Tap ``a`` reads the input samples ``d a, d a + s, d a + 2 s, ...``: a
+    strided view, no copy. The view's last axis (``C_in``) times the tap's
+    ``(C_in, C_out)`` matrix is one matrix product, and the sum over taps is
+    the correlation::
+
+        y = sum over taps a of  x[:, d a : d a + s (L_out - 1) + 1 : s, :] @ w[a]
+
+    Examples
+    --------
+    One channel in, one out: the 1-D correlation with ``[-1, 1]``.
+
+    >>> x = np.array([1., 2., 4., 7.]).reshape(1, 4, 1)
+    >>> correlate_channels(x, np.array([-1., 1.]).reshape(2, 1, 1))[0, :, 0]
+    array([1., 2., 3.])
+    """
+    x = as_float_array(x, "x", ndim=(3, 4))
+    weights = as_float_array(weights, "weights", ndim=x.ndim)
+    if x.dtype != weights.dtype:
+        x, weights = x.astype(np.float64, copy=False), weights.astype(np.float64, copy=False)
+    spatial = x.ndim - 2
+    if weights.shape[-2] != x.shape[-1]:
+        raise ValueError(f"weights must have shape (*kernel, C_in, C_out) with C_in = "
+                         f"x.shape[-1] = {x.shape[-1]}; got weights of shape {weights.shape}")
+    strides = _per_axis(stride, "stride", spatial)
+    dilations = _per_axis(dilation, "dilation", spatial)
+    kernel = weights.shape[:spatial]
+    out_shape = []
+    for axis, (n, k, s, d) in enumerate(zip(x.shape[1:-1], kernel, strides, dilations)):
+        extent = d * (k - 1) + 1
+        if extent > n:
+            raise ValueError(f"weights: the dilated kernel spans {extent} samples along spatial "
+                             f"axis {axis}, more than the input's {n}; pad x first")
+        out_shape.append((n - extent) // s + 1)
+    out = np.zeros((x.shape[0], *out_shape, weights.shape[-1]), dtype=x.dtype)
+    for tap in np.ndindex(*kernel):
+        window = tuple(slice(d * a, d * a + s * (m - 1) + 1, s)
+                       for a, s, d, m in zip(tap, strides, dilations, out_shape))
+        out += x[(slice(None), *window)] @ weights[tap]
+    return out
+
+
+def _per_axis(value, name: str, ndim: int) -> tuple[int, ...]:
+    """An int or a tuple of ``ndim`` positive ints, as a tuple."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)):
+        return (check_int(value, name),) * ndim
+    if isinstance(value, (tuple, list)) and len(value) == ndim:
+        return tuple(check_int(v, f"{name}[{i}]") for i, v in enumerate(value))
+    raise TypeError(f"{name} must be an integer or a tuple of {ndim} integers; got {value!r}")

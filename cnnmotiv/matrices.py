@@ -295,7 +295,7 @@ def correlation_matrix_1d(kernel, n, *, mode="valid", padding="zeros", stride=1,
         Step between outputs and spacing between kernel taps.
     max_bytes : int, optional
         Refuse matrices larger than this; default
-        :data:`cnnmotiv._validation.DEFAULT_MAX_BYTES`.
+        :data:`cnnmotiv.budget.DEFAULT_MAX_BYTES`.
 
     Returns
     -------
@@ -409,7 +409,7 @@ def correlation_matrix(kernel, shape, *, mode="valid", padding="zeros", stride=1
         Step between outputs and spacing between kernel taps.
     max_bytes : int, optional
         Refuse matrices larger than this; default
-        :data:`cnnmotiv._validation.DEFAULT_MAX_BYTES` (2 GiB).
+        :data:`cnnmotiv.budget.DEFAULT_MAX_BYTES` (2 GiB).
 
     Returns
     -------
@@ -456,7 +456,7 @@ def correlation_matrix(kernel, shape, *, mode="valid", padding="zeros", stride=1
     >>> correlation_matrix(np.ones((3, 3)), (280, 320))
     Traceback (most recent call last):
     ...
-    cnnmotiv._validation.MatrixTooLargeError: a dense correlation (88,404 x 89,600) float64 matrix would need 63,367,987,200 bytes (63.4 GB), ...
+    cnnmotiv.budget.MatrixTooLargeError: a dense correlation (88,404 x 89,600) float64 matrix would need 63,367,987,200 bytes (63.4 GB), ...
     """
     kernel = as_float_array(kernel, "kernel", ndim=2)
     g = _Geometry(kernel.shape, shape, mode, padding, stride, dilation, name="kernel")

@@ -305,7 +305,7 @@ def time_method(method: str, shapes: Sequence, kernel_shape=(3, 3), *, mode: str
         Seed or generator for the random image and kernel.
     max_bytes : int, optional
         Memory budget for a dense matrix (default
-        :data:`cnnmotiv._validation.DEFAULT_MAX_BYTES`).
+        :data:`cnnmotiv.budget.DEFAULT_MAX_BYTES`).
 
     Returns
     -------
@@ -319,7 +319,7 @@ def time_method(method: str, shapes: Sequence, kernel_shape=(3, 3), *, mode: str
         than an image in ``"valid"`` mode.
     TypeError
         For non-integer sizes.
-    cnnmotiv._validation.MatrixTooLargeError
+    cnnmotiv.budget.MatrixTooLargeError
         If a dense matrix would exceed ``max_bytes``; checked for every shape
         before anything is built or timed.
 

@@ -14,7 +14,7 @@ def _name_and_spec(requirement: str) -> tuple[str, str]:
 
 def _pyproject_requirements() -> dict[str, str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    reqs = project["dependencies"] + project["optional-dependencies"]["test"]
+    reqs = project["dependencies"]
     return dict(_name_and_spec(r) for r in reqs)
 
 
@@ -28,7 +28,7 @@ def _environment_requirements() -> dict[str, str]:
             in_pip = True
             continue
         item = re.match(r"^(\s+)- (.+)$", line)
-        if item and not in_pip:
+        if item and item.group(2) != "-e .":
             name, spec = _name_and_spec(item.group(2))
             deps[name] = spec
     deps.pop("python", None)
@@ -36,7 +36,7 @@ def _environment_requirements() -> dict[str, str]:
     return deps
 
 
-def test_environment_yml_names_the_same_dependencies_as_pyproject():
+def test_environment_yml_names_the_runtime_dependencies_of_pyproject():
     assert _environment_requirements() == _pyproject_requirements()
 
 
