@@ -42,7 +42,7 @@ def test_environment_yml_names_the_runtime_dependencies_of_pyproject():
 
 def test_environment_yml_installs_the_package_editable_through_pip():
     text = (ROOT / "environment.yml").read_text()
-    assert re.search(r"- pip:\s*\n\s+- -e \.", text)
+    assert re.search(r"- pip:\s*\n(\s+- .*\n)*\s+- -e \.", text)
     assert "conda-forge" in text
 
 
