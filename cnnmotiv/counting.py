@@ -25,6 +25,7 @@ floating-point operations under an explicit convention, and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,22 +35,32 @@ from cnnmotiv.convolution import MODES, PADDINGS, axis_geometry
 
 __all__ = [
     "CONVENTIONS",
+    "LAYER_FORMS",
+    "LAYER_KINDS",
     "LayerCount",
     "SECTION_IMAGE_SHAPE",
     "SectionNumber",
     "compare_layers",
     "count_conv",
     "count_dense",
+    "count_layer",
     "count_locally_connected",
     "count_stored_entries",
     "count_weight_uses",
+    "growth_counts",
+    "layer_costs",
     "section_numbers",
 ]
 
 #: Flop conventions of :meth:`LayerCount.flops`.
 CONVENTIONS = ("mac", "mul+add", "per-output")
 
-KINDS = ("dense", "locally_connected", "conv")
+#: The three layers compared, from most to fewest parameters (keys of :func:`compare_layers`).
+LAYER_KINDS = ("dense", "locally_connected", "conv")
+
+#: The four forms of one layer in :func:`layer_costs` (and the methods of
+#: :mod:`cnnmotiv.timing`): the three layers plus the convolution's sparse matrix.
+LAYER_FORMS = ("dense", "locally_connected", "sparse", "conv")
 
 
 @dataclass(frozen=True)
@@ -444,6 +455,140 @@ def compare_layers(input_shape, kernel_shape, *, mode="valid", padding="zeros", 
     return {"dense": count_dense(conv.input_shape, conv.output_shape),
             "locally_connected": count_locally_connected(input_shape, kernel_shape, **opts),
             "conv": conv}
+
+
+def count_layer(kind: str, input_shape, kernel_shape, *, mode="valid", padding="zeros",
+                stride=1, dilation=1) -> LayerCount:
+    """Count one of the three layers that share a convolution's input and output shapes.
+
+    Parameters
+    ----------
+    kind : {'dense', 'locally_connected', 'conv'}
+        One of :data:`LAYER_KINDS`.
+    input_shape : (H, W)
+    kernel_shape : int or (kh, kw)
+        The convolution's kernel; it fixes the output shape of all three
+        (the dense layer maps to the convolution's output grid).
+    mode, padding, stride, dilation
+        As :func:`count_conv`.
+
+    Returns
+    -------
+    LayerCount
+        The entry ``kind`` of :func:`compare_layers`.
+
+    Raises
+    ------
+    ValueError, TypeError
+        Unknown ``kind``, and as :func:`count_conv`.
+
+    Examples
+    --------
+    >>> count_layer("dense", (280, 320), 3).parameters == (280 * 320) * (278 * 318)
+    True
+    >>> count_layer("locally_connected", (280, 320), 3).parameters
+    795636
+    """
+    kind = check_choice(kind, "kind", LAYER_KINDS)
+    opts = dict(mode=mode, padding=padding, stride=stride, dilation=dilation)
+    if kind == "conv":
+        return count_conv(input_shape, kernel_shape, **opts)
+    if kind == "locally_connected":
+        return count_locally_connected(input_shape, kernel_shape, **opts)
+    conv = count_conv(input_shape, kernel_shape, **opts)
+    return count_dense(conv.input_shape, conv.output_shape)
+
+
+def growth_counts(sides: Sequence[int], kernel_shape=(3, 3)) -> dict[str, dict]:
+    """Parameters and multiply-accumulates of the three layers on square inputs.
+
+    Parameters
+    ----------
+    sides : sequence of int
+        Image side lengths ``s``; the input is ``(s, s)``, each at least the
+        kernel's larger side.
+    kernel_shape : int or (kh, kw), optional
+
+    Returns
+    -------
+    dict
+        ``{"inputs": array of s*s, kind: {"parameters": array, "macs": array}}``
+        for each kind in :data:`LAYER_KINDS`, counted by :func:`count_layer`
+        (valid mode, the dense layer mapping to the conv's output grid).
+
+    Raises
+    ------
+    ValueError, TypeError
+        An empty ``sides``, a side that is not a positive integer or is
+        smaller than the kernel.
+
+    Examples
+    --------
+    >>> g = growth_counts([4, 8], 3)
+    >>> g["conv"]["parameters"].tolist(), g["locally_connected"]["parameters"].tolist()
+    ([9, 9], [36, 324])
+    """
+    kshape = check_pair(kernel_shape, "kernel_shape")
+    sides = [check_int(s, "sides") for s in sides]
+    if not sides:
+        raise ValueError("sides must not be empty")
+    if min(sides) < max(kshape):
+        raise ValueError(f"sides must all be >= the kernel size {max(kshape)}; got {min(sides)}")
+    out = {"inputs": np.array([s * s for s in sides], dtype=np.int64)}
+    for kind in LAYER_KINDS:
+        counts = [count_layer(kind, (s, s), kshape) for s in sides]
+        out[kind] = {"parameters": np.array([c.parameters for c in counts], dtype=np.int64),
+                     "macs": np.array([c.macs for c in counts], dtype=np.int64)}
+    return out
+
+
+def layer_costs(shape=(280, 320), kernel_shape=(3, 3), *, mode: str = "valid") -> dict:
+    """Parameters, stored numbers and MACs of one layer in its four forms.
+
+    Parameters
+    ----------
+    shape : int or (int, int), optional
+        Input image shape ``(H, W)``.
+    kernel_shape : int or (int, int), optional
+        Kernel shape ``(kh, kw)``.
+    mode : {"valid", "same", "full"}, optional
+        Output size convention (zero padding).
+
+    Returns
+    -------
+    dict
+        ``costs[metric][form]`` for ``metric`` in ``("parameters", "stored
+        numbers", "MACs")`` and ``form`` in :data:`LAYER_FORMS`.
+        *Parameters* are the free weights; *stored numbers* are what the form
+        keeps in memory (every entry of the dense matrix, the non-zero entries
+        of the sparse ones, the kernel for the convolution); *MACs* are
+        multiply-accumulates per application, which for the dense form
+        include the multiplications by zero.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`compare_layers`.
+
+    Examples
+    --------
+    >>> costs = layer_costs((280, 320), (3, 3))
+    >>> costs["MACs"]["dense"], costs["MACs"]["conv"]
+    (7920998400, 795636)
+    >>> costs["parameters"]["sparse"], costs["stored numbers"]["sparse"]
+    (9, 795636)
+    """
+    layers = compare_layers(shape, kernel_shape, mode=mode)
+    dense, local, conv = layers["dense"], layers["locally_connected"], layers["conv"]
+    return {
+        "parameters": {"dense": dense.parameters, "locally_connected": local.parameters,
+                       "sparse": conv.parameters, "conv": conv.parameters},
+        "stored numbers": {"dense": dense.stored_entries,
+                           "locally_connected": local.stored_entries,
+                           "sparse": conv.stored_entries, "conv": conv.parameters},
+        "MACs": {"dense": dense.macs, "locally_connected": local.macs, "sparse": conv.macs,
+                 "conv": conv.macs},
+    }
 
 
 # ---------------------------------------------------------------------------

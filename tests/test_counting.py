@@ -13,14 +13,19 @@ from hypothesis import strategies as st
 from cnnmotiv import convolution
 from cnnmotiv.counting import (
     CONVENTIONS,
+    LAYER_FORMS,
+    LAYER_KINDS,
     LayerCount,
     SectionNumber,
     compare_layers,
     count_conv,
     count_dense,
+    count_layer,
     count_locally_connected,
     count_stored_entries,
     count_weight_uses,
+    growth_counts,
+    layer_costs,
     section_numbers,
 )
 from cnnmotiv.matrices import (
@@ -237,6 +242,56 @@ def test_counts_equal_the_matrices(mode, padding, shape, kshape, stride, dilatio
     assert count_weight_uses(shape, kshape, **opts) == rows.size
     assert count_stored_entries(shape, kshape, **opts) == sparse.nnz
     assert layers["dense"].stored_entries * 8 == dense.nbytes
+
+
+@pytest.mark.parametrize("shape, kshape", [((5, 6), (3, 3)), ((4, 9), (2, 4)), ((1, 7), (1, 2))])
+def test_layer_costs_and_count_layer_count_real_matrices(shape, kshape):
+    """Parameters, stored numbers and MACs read off the matrices themselves."""
+    kernel = np.random.default_rng(1).standard_normal(kshape)
+    dense = correlation_matrix(kernel, shape)
+    sparse = sparse_correlation_matrix(kernel, shape)
+    local = locally_connected_matrix(kshape, shape, rng=2)      # random, unshared weights
+    costs = layer_costs(shape, kshape)
+    assert set(costs["MACs"]) == set(LAYER_FORMS)
+    # dense: every entry is a parameter, stored, and multiplied (zeros included)
+    assert costs["parameters"]["dense"] == costs["MACs"]["dense"] == dense.size
+    # locally connected: one free weight per non-zero entry, all distinct
+    assert costs["parameters"]["locally_connected"] == np.unique(local.data).size
+    assert costs["stored numbers"]["locally_connected"] == np.count_nonzero(local.toarray())
+    # the conv's sparse matrix stores every weight use, but holds only k distinct values
+    assert costs["stored numbers"]["sparse"] == np.count_nonzero(dense) == sparse.nnz
+    distinct = np.unique(dense[dense != 0]).size
+    assert costs["parameters"]["sparse"] == costs["parameters"]["conv"] == distinct
+    assert costs["MACs"]["conv"] == costs["MACs"]["sparse"] == np.count_nonzero(dense)
+    assert costs["stored numbers"]["conv"] == kernel.size
+    for kind in LAYER_KINDS:
+        assert count_layer(kind, shape, kshape) == compare_layers(shape, kshape)[kind]
+
+
+def test_growth_counts_count_real_matrices():
+    sides = [3, 5, 8]
+    g = growth_counts(sides, 3)
+    assert g["inputs"].tolist() == [9, 25, 64]
+    kernel = np.arange(1.0, 10.0).reshape(3, 3)
+    for i, s in enumerate(sides):
+        dense = correlation_matrix(kernel, (s, s))
+        local = locally_connected_matrix((3, 3), (s, s), rng=i)
+        assert g["dense"]["parameters"][i] == g["dense"]["macs"][i] == dense.size
+        assert g["locally_connected"]["parameters"][i] == np.unique(local.data).size
+        assert g["locally_connected"]["macs"][i] == g["conv"]["macs"][i] == np.count_nonzero(dense)
+        assert g["conv"]["parameters"][i] == np.unique(dense[dense != 0]).size == 9
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda: growth_counts([2, 8], 3), ValueError, "sides must all be >= the kernel size 3"),
+    (lambda: growth_counts([], 3), ValueError, "sides must not be empty"),
+    (lambda: growth_counts([4.5], 3), TypeError, "sides"),
+    (lambda: count_layer("local", (4, 4), 3), ValueError, "kind must be one of"),
+    (lambda: layer_costs((4, 4), 5), ValueError, "kernel_shape"),
+])
+def test_growth_and_costs_bad_input(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
 
 
 def test_valid_mode_per_output_flops_from_the_matrix():
