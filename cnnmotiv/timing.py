@@ -393,6 +393,18 @@ def _check_sizes(method, shapes, kernel_shape, mode, max_bytes, name: str) -> No
             raise MatrixTooLargeError(str(err), nbytes=err.nbytes, parameter=name) from None
 
 
+def _check_rng(rng) -> np.random.Generator:
+    """``np.random.default_rng(rng)`` for a seed (int >= 0), a Generator or None; else TypeError."""
+    if isinstance(rng, np.random.Generator) or rng is None:
+        return np.random.default_rng(rng)
+    if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)):
+        raise TypeError(f"rng must be an integer seed, a numpy.random.Generator or None; got "
+                        f"{rng!r} of type {type(rng).__name__}")
+    if rng < 0:
+        raise ValueError(f"rng must be a seed >= 0; got {rng}")
+    return np.random.default_rng(rng)
+
+
 def _check_min_seconds(min_seconds) -> float:
     if isinstance(min_seconds, bool) or not isinstance(min_seconds, (int, float)) \
             or not math.isfinite(min_seconds) or not 0 < min_seconds <= MAX_MIN_SECONDS:
@@ -500,7 +512,7 @@ def time_method(method: str, shapes: Sequence, kernel_shape=(3, 3), *, mode: str
     # Refuse before building anything: the budget applies to every shape.
     _check_sizes(method, shapes, kernel_shape, mode, max_bytes, "shapes")
 
-    generator = np.random.default_rng(rng)
+    generator = _check_rng(rng)
     kernel = generator.standard_normal(kernel_shape)
     calls, pixels, macs, nbytes, held = [], [], [], [], []
     for shape in shapes:  # build every operator first; building is not timed

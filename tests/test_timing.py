@@ -460,6 +460,13 @@ def test_sizes_over_budget_are_refused_naming_the_argument(call, match):
     assert match in out
 
 
+@pytest.mark.parametrize("rng, error", [("seed", TypeError), (1.5, TypeError), (-1, ValueError),
+                                        (True, TypeError)])
+def test_bad_rng_is_refused_naming_rng(rng, error):
+    with pytest.raises(error, match="rng must be"):
+        time_method("conv", [8], 3, rng=rng, **FAST)
+
+
 def test_scaling_study_names_its_own_arguments():
     with pytest.raises(TypeError, match="methods must be a sequence"):
         timing.scaling_study([8], methods="conv")
