@@ -51,7 +51,10 @@ from fractions import Fraction
 
 import numpy as np
 
-__all__ = ["Exercise", "PredictionExercise", "CodeExercise", "Feedback", "check"]
+from cnnmotiv._validation import check_int
+
+__all__ = ["Exercise", "PredictionExercise", "CodeExercise", "Feedback", "check",
+           "check_window_fits"]
 
 #: What a wrong answer is told when its exercise gives no hint of its own.
 DEFAULT_HINT = "look again at how the count is made, or open the solution below."
@@ -369,6 +372,29 @@ def _solve(solution, *args, **kwargs):
         return solution(*args, **kwargs)
     except Exception as exc:
         raise _SolutionError(f"the exercise's solution failed: {type(exc).__name__}: {exc}") from exc
+
+
+def check_window_fits(sizes: Mapping[str, object], kernel_name: str, k) -> tuple[int, ...]:
+    """Validate a ``k x k`` window and image sizes for the exercises' helper functions.
+
+    Returns ``(k, *sizes.values())`` as ints, each at least 1; raises
+    TypeError for a non-integer and ValueError for a value below 1 or a
+    window larger than a size (valid mode), naming the parameter.
+
+    >>> check_window_fits({"H": 64, "W": 64}, "k", 5)
+    (5, 64, 64)
+    >>> check_window_fits({"H": 4, "W": 64}, "k", 5)
+    Traceback (most recent call last):
+    ...
+    ValueError: k must be <= H (the window must fit in valid mode); got k=5, H=4
+    """
+    k = check_int(k, kernel_name)
+    checked = [check_int(v, name) for name, v in sizes.items()]
+    for name, v in zip(sizes, checked):
+        if k > v:
+            raise ValueError(f"{kernel_name} must be <= {name} (the window must fit in valid "
+                             f"mode); got {kernel_name}={k}, {name}={v}")
+    return (k, *checked)
 
 
 # --------------------------------------------------------------------------- comparing

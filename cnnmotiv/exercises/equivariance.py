@@ -29,6 +29,8 @@ False
 
 from __future__ import annotations
 
+import sys
+
 from cnnmotiv._validation import check_int
 from cnnmotiv.budget import check_work
 from cnnmotiv.data import SMALL_PHOTO_SHAPE, small_photo
@@ -92,7 +94,7 @@ def stride_shifts(stride: int = 4, largest: int = 9) -> tuple[int, ...]:
 
 def zero_padding_count(offset=(0, 4)) -> int:
     """How many entries of ``f(g(x)) - g(f(x))`` are non-zero with zero padding."""
-    return differing_outputs(*offset, padding="zeros", stride=1)
+    return equivariance_error(_image(), EDGE_KERNEL, offset, padding="zeros").n_different
 
 
 def differing_outputs(shift_y: int, shift_x: int, padding: str, stride: int) -> int:
@@ -106,7 +108,9 @@ def differing_outputs(shift_y: int, shift_x: int, padding: str, stride: int) -> 
     >>> differing_outputs(5, 3, "circular", 1)
     0
     """
-    return equivariance_error(_image(), EDGE_KERNEL, (shift_y, shift_x), padding=padding,
+    offset = (check_int(shift_y, "shift_y", minimum=-sys.maxsize),
+              check_int(shift_x, "shift_x", minimum=-sys.maxsize))
+    return equivariance_error(_image(), EDGE_KERNEL, offset, padding=padding,
                               stride=stride).n_different
 
 
@@ -141,6 +145,7 @@ def predicted_output_shift(d: int, stride: int) -> int | None:
     >>> predicted_output_shift(-6, 2), predicted_output_shift(3, 2)
     (-3, None)
     """
+    d = check_int(d, "d", minimum=-sys.maxsize)
     (_, cells), exact = output_offset((0, d), stride)
     return cells if exact else None
 
