@@ -7,10 +7,11 @@ for the README.
 Bad arguments end the program with one line on stderr naming the option
 (``--out``, ``--dpi``, ``--only``) and a non-zero exit status, never a
 traceback: status 2 for a value that is not allowed, 1 when the output folder
-cannot be used (a file, not creatable, not writable). Figures are all built and checked against the pixel budget first,
-then written under temporary names in the output folder and renamed into
-place (:func:`os.replace`) only when every file has been written, so a failure
-leaves the folder as it was: no half-written figure set.
+cannot be used (a file, not creatable, not writable). Figures are all built
+and checked against the pixel budget first, then written under temporary
+names in the output folder and renamed into place (:func:`os.replace`) only
+when every file has been written, so a failure leaves the folder as it was:
+no half-written figure set.
 """
 
 from __future__ import annotations
@@ -169,9 +170,10 @@ def _write_figures(out, formats, only, dpi, max_bytes, names: Mapping[str, str])
         width, height = _pixels(fig, dpi)
         advice = f"use a smaller {names['dpi']}" + (
             f", or pass a larger {names['max_bytes']}" if names["max_bytes"] else "")
-        check_bytes(4 * width * height, parameter=names["dpi"], max_bytes=max_bytes,
-                    advice=advice, what=f"figure {stem!r} at {names['dpi']} {dpi:g} ({width:,} x {height:,} "
-                         "pixels, RGBA)")
+        what = (f"figure {stem!r} at {names['dpi']} {dpi:g} ({width:,} x {height:,} pixels, "
+                "RGBA)")
+        check_bytes(4 * width * height, what=what, parameter=names["dpi"], max_bytes=max_bytes,
+                    advice=advice)
         figures[stem] = fig
 
     # 3. Write under temporary names, then rename the whole set into place.

@@ -113,7 +113,7 @@ def _functions():
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(exercise=st.sampled_from(ALL), answer=st.one_of(_values, _functions()))
 def test_checker_never_raises_on_any_answer(exercise, answer):
-    """Property: whatever the reader types, check returns a Feedback (and never shows the answer)."""
+    """Property: whatever the reader types, check returns a Feedback, never the answer."""
     fb = check(exercise, answer)
     text = _assert_feedback(fb)
     if answer is None:
@@ -127,8 +127,8 @@ def test_a_right_answer_shows_only_that_it_passes(exercise):
     fb = check(exercise, _right_answer(exercise))
     assert fb.correct and bool(fb) and fb.status == "correct"
     assert repr(fb) == str(fb) == "✓ correct"
-    assert re.fullmatch(r'<div class="cnnmotiv-feedback cnnmotiv-feedback-correct">✓ correct</div>',
-                        fb._repr_html_())
+    assert re.fullmatch(r'<div class="cnnmotiv-feedback cnnmotiv-feedback-correct">'
+                        r"✓ correct</div>", fb._repr_html_())
 
 
 @pytest.mark.parametrize("exercise", [e for e in VALUE if not isinstance(e, PredictionExercise)]

@@ -249,7 +249,8 @@ class PredictionExercise(Exercise):
                                   for k, v in away.items())
                 return Feedback(False, f"prediction recorded: now set {moves}, then run this "
                                        "cell again.", "pending")
-        return _verdict(answer, _solve(self.solution, **values), self.rtol, self.hint, self.answer_kind)
+        return _verdict(answer, _solve(self.solution, **values), self.rtol, self.hint,
+                        self.answer_kind)
 
 
 @dataclass(frozen=True)
@@ -371,7 +372,8 @@ def _solve(solution, *args, **kwargs):
     try:
         return solution(*args, **kwargs)
     except Exception as exc:
-        raise _SolutionError(f"the exercise's solution failed: {type(exc).__name__}: {exc}") from exc
+        raise _SolutionError(f"the exercise's solution failed: {type(exc).__name__}: "
+                             f"{exc}") from exc
 
 
 def check_window_fits(sizes: Mapping[str, object], kernel_name: str, k) -> tuple[int, ...]:
@@ -463,7 +465,8 @@ def _as_fraction(value) -> Fraction | None:
     if isinstance(value, numbers.Rational):  # int, numpy integers, Fraction: exact
         return Fraction(int(value)) if isinstance(value, numbers.Integral) else Fraction(value)
     if isinstance(value, decimal.Decimal):
-        if not value.is_finite() or abs(value.adjusted()) > 400:  # no 10**10**9 built from '1e999999999'
+        # finite and of sane size: Fraction('1e999999999') would build a billion-digit int
+        if not value.is_finite() or abs(value.adjusted()) > 400:
             return None
         return Fraction(value)
     if isinstance(value, numbers.Real):  # float, numpy floats

@@ -138,7 +138,7 @@ def pool_saturation(pool_size: int = 4, largest: int = 12) -> int:
 
 
 def predicted_output_shift(d: int, stride: int) -> int | None:
-    """Output cells an input shift of ``d`` pixels moves a stride-``stride`` map; None if not whole.
+    """Output cells a stride-``stride`` map moves for an input shift of ``d``; None if not whole.
 
     From :func:`cnnmotiv.equivariance.output_offset`.
 

@@ -23,8 +23,8 @@ it is checked, never typed in.
 ✗ not quite: the taps at each end that land on the zero padding are not connections.
 >>> check(STRIDED_FIELD, strided_field())
 ✓ correct
->>> check(STRIDE_PREDICTION, 7)   # the field at stride 1: strides change it
-✗ not quite: a stride multiplies the step of every layer above it: each layer adds (k - 1) times the product of the strides below it.
+>>> check(STRIDE_PREDICTION, 7)   # the field at stride 1   # doctest: +ELLIPSIS
+✗ not quite: a stride multiplies the step of every layer above it: ...
 """
 
 from __future__ import annotations
