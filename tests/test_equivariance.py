@@ -406,6 +406,12 @@ BAD = [
     (ValueError, "length must be an integer >= 2", lambda: short_edge((10, 20), (5, 5), length=1)),
     (ValueError, "shape must be a tuple of 2 integers", lambda: short_edge((10,), (5, 5))),
     (ValueError, "response must be 2-D", lambda: peak_position(np.ones(3))),
+    (TypeError, "x must be a plain array, not a masked array",
+     lambda: max_pool2d(np.ma.masked_array(X, mask=X > 0.5), 2)),
+    (TypeError, "kernel must be a plain array", lambda: equivariance_error(X, np.ma.ones((2, 2)), 1)),
+    (TypeError, "x must be a plain array", lambda: global_max_pool(np.ma.masked_array(X))),
+    (ValueError, "pool_size must be one of 'global'", lambda: pooling_change(X, K, 1, pool_size="all")),
+    (ValueError, "shape must be a tuple of 2 integers", lambda: mismatch_mask((5,), K, 1)),
 ]
 
 

@@ -669,3 +669,22 @@ def test_refused_sizes(call, match):
     out = assert_refused(call, setup="import cnnmotiv as cm\nfrom cnnmotiv.receptive_fields import *",
                          match=match.split(" ")[0])
     assert match in out
+
+
+# ------------------------------------------------ the section's sizes, measured by impulses
+@pytest.mark.parametrize("kernels, strides, sizes", [
+    ((3, 3, 3), (1, 1, 1), [3, 5, 7]),          # three 3x3 layers: 3, 5, 7
+    ((3, 5, 5), (1, 1, 1), [3, 7, 11]),         # kernels 3, 5, 5: 3, 7, 11
+    ((3, 3, 3), (2, 1, 1), [3, 7, 11]),         # a stride-2 first layer: each later layer +4
+    ((3, 3, 3, 3), (1, 2, 1, 1), [3, 5, 9, 13]),
+])
+def test_section_receptive_field_sizes(kernels, strides, sizes):
+    layers = [LayerSpec(k, stride=s) for k, s in zip(kernels, strides)]
+    assert [f.size[0] for f in receptive_field(layers)] == sizes
+    for depth, size in enumerate(sizes, start=1):          # measured with numpy impulses
+        hits = _oracle_support_1d(layers[:depth], 4 * sizes[-1], 0, 0)
+        assert np.ptp(np.flatnonzero(hits)) + 1 == size
+    # growth per layer after a stride: (k - 1) * product of the strides below it
+    growth = np.diff([1] + sizes)
+    jumps = np.cumprod([1] + list(strides[:-1]))
+    assert growth.tolist() == [(k - 1) * j for k, j in zip(kernels, jumps)]
