@@ -14,9 +14,14 @@ This module measures how exactly that law holds for the layers of
   entering from the edge);
 * :func:`equivariance_error` computes both sides and their difference, with
   where and how large it is (:class:`EquivarianceReport`);
-* :func:`max_pool2d`, :func:`pooling_change` and :func:`invariance_curve`
-  measure how much a max-pooled map changes when the input moves, next to
-  the detector map it pools (:class:`PoolingChange`, :class:`InvarianceCurve`);
+  :func:`mismatch_mask` and :func:`mismatch_border` say, without any image,
+  exactly where the two sides can differ (the border, the seam of a wrapped
+  shift, the band a zero-filling shift leaves);
+* :func:`max_pool2d`, :func:`global_max_pool`, :func:`pooling_change` and
+  :func:`invariance_curve` measure how much a max-pooled map changes when the
+  input moves (local windows, or ``"global"``: exactly invariant to circular
+  shifts), next to the detector map it pools (:class:`PoolingChange`,
+  :class:`InvarianceCurve`);
 * :func:`short_edge`, :data:`EDGE_KERNEL` and :func:`peak_position` make the
   "an edge at (10, 20) moved by (5, 3) is found at (15, 23)" example
   computable.
@@ -582,7 +587,9 @@ def equivariance_error(x, kernel, offset, *, padding: str = "circular", stride=1
       image brings other content (wrapped round, or zeros) next to the edge.
       The two sides differ only in a frame along the edges, within
       ``|offset| + kernel size`` of them (``border`` reports the width); the
-      interior agrees exactly.
+      interior agrees exactly. :func:`mismatch_mask` gives the exact set of
+      positions that can differ, for any shift (with ``boundary="zeros"``:
+      two bands one kernel reach wide, see its notes).
     * ``stride = s``: ``f(x)`` keeps positions ``0, s, 2s, ...``. If ``s``
       divides the offset, ``f(g(x))`` is ``f(x)`` moved by ``offset / s``
       cells (exactly, with circular padding, when ``s`` also divides ``H`` and
