@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import json
+
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
@@ -527,13 +529,34 @@ def test_invariance_curve_budget_is_checked_before_any_shift():
         invariance_curve(x, EDGE_KERNEL, iter([(0, 1)]), [2])
 
 
-@pytest.mark.parametrize("call, match", [
+REFUSED = [
     ("invariance_curve(np.zeros((64, 64)), EDGE_KERNEL, [(0, 1)] * 10**6, [2, 4])",
      "use a smaller offsets"),
     ("mismatch_mask((10**5, 10**5), np.ones((3, 3)), 1)", "use a smaller shape"),
-])
-def test_refused_sizes(call, match):
-    from tests.limits import assert_refused
-    out = assert_refused(call, setup="import numpy as np\nfrom cnnmotiv.equivariance import *",
-                         match=match)
-    assert match in out
+]
+
+
+@pytest.fixture(scope="module")
+def refusals():
+    """Run every REFUSED call in one address-space-capped child (tests/limits.py)."""
+    from tests.limits import run_limited
+
+    calls = [call for call, _ in REFUSED]
+    code = ("import json\n"
+            "import numpy as np\nfrom cnnmotiv.equivariance import *\n"
+            "from cnnmotiv.budget import BudgetError\n"
+            "out = []\n"
+            f"for call in {calls!r}:\n"
+            "    try:\n        eval(call)\n    except BudgetError as err:\n"
+            "        out.append('refused: ' + str(err))\n"
+            "    except MemoryError as err:\n        out.append('MemoryError: ' + repr(err))\n"
+            "    else:\n        out.append('not refused')\n"
+            "print(json.dumps(out))\n")
+    proc = run_limited(code, timeout=120.0)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return dict(zip(calls, json.loads(proc.stdout.strip().splitlines()[-1])))
+
+
+@pytest.mark.parametrize("call, match", REFUSED)
+def test_refused_sizes(call, match, refusals):
+    assert refusals[call].startswith("refused: ") and match in refusals[call], refusals[call]
