@@ -9,7 +9,6 @@ scipy.ndimage.maximum_filter (max pooling).
 from __future__ import annotations
 
 import dataclasses
-
 import json
 
 import numpy as np
