@@ -14,9 +14,14 @@ This module measures how exactly that law holds for the layers of
   entering from the edge);
 * :func:`equivariance_error` computes both sides and their difference, with
   where and how large it is (:class:`EquivarianceReport`);
-* :func:`max_pool2d`, :func:`pooling_change` and :func:`invariance_curve`
-  measure how much a max-pooled map changes when the input moves, next to
-  the detector map it pools (:class:`PoolingChange`, :class:`InvarianceCurve`);
+  :func:`mismatch_mask` and :func:`mismatch_border` say, without any image,
+  exactly where the two sides can differ (the border, the seam of a wrapped
+  shift, the band a zero-filling shift leaves);
+* :func:`max_pool2d`, :func:`global_max_pool`, :func:`pooling_change` and
+  :func:`invariance_curve` measure how much a max-pooled map changes when the
+  input moves (local windows, or ``"global"``: exactly invariant to circular
+  shifts), next to the detector map it pools (:class:`PoolingChange`,
+  :class:`InvarianceCurve`);
 * :func:`short_edge`, :data:`EDGE_KERNEL` and :func:`peak_position` make the
   "an edge at (10, 20) moved by (5, 3) is found at (15, 23)" example
   computable.
@@ -81,6 +86,14 @@ EDGE_KERNEL.flags.writeable = False
 def _check_offset(offset, name: str = "offset") -> tuple[int, int]:
     """An int or a pair of ints of any sign and size, as ``(rows, cols)`` (exact Python ints)."""
     return check_pair(offset, name, minimum=-math.inf)
+
+
+def _as_2d(value, name: str) -> np.ndarray:
+    """A finite 2-D float array; masked arrays are refused (their mask would be dropped)."""
+    if np.ma.isMaskedArray(value):
+        raise TypeError(f"{name} must be a plain array, not a masked array (its mask would be "
+                        f"ignored); fill it first, e.g. {name}.filled(0)")
+    return as_float_array(value, name, ndim=2)
 
 
 def _readonly(arr: np.ndarray) -> np.ndarray:
@@ -151,7 +164,7 @@ def shift(x, offset, *, boundary: str = "circular") -> np.ndarray:
     array([[0., 0., 1.],
            [0., 3., 4.]])
     """
-    arr = as_float_array(x, "x", ndim=2)
+    arr = _as_2d(x, "x")
     off = _check_offset(offset)
     check_choice(boundary, "boundary", BOUNDARIES)
     return _shift(arr, off, boundary)
@@ -235,7 +248,7 @@ def border_width(mask) -> int:
     >>> border_width(np.zeros((3, 3), dtype=bool))
     0
     """
-    arr = as_float_array(mask, "mask", ndim=2) != 0
+    arr = _as_2d(mask, "mask") != 0
     rows, cols = np.nonzero(arr)
     if rows.size == 0:
         return 0
@@ -350,7 +363,7 @@ def mismatch_mask(shape, kernel, offset, *, padding: str = "circular", stride=1,
     from cnnmotiv.budget import check_bytes
 
     h, w = check_shape(shape, "shape", ndim=2)
-    ker = as_float_array(kernel, "kernel", ndim=2)
+    ker = _as_2d(kernel, "kernel")
     off = _check_offset(offset)
     check_choice(padding, "padding", PADDINGS)
     st = check_pair(stride, "stride", minimum=1)
@@ -574,7 +587,9 @@ def equivariance_error(x, kernel, offset, *, padding: str = "circular", stride=1
       image brings other content (wrapped round, or zeros) next to the edge.
       The two sides differ only in a frame along the edges, within
       ``|offset| + kernel size`` of them (``border`` reports the width); the
-      interior agrees exactly.
+      interior agrees exactly. :func:`mismatch_mask` gives the exact set of
+      positions that can differ, for any shift (with ``boundary="zeros"``:
+      two bands one kernel reach wide, see its notes).
     * ``stride = s``: ``f(x)`` keeps positions ``0, s, 2s, ...``. If ``s``
       divides the offset, ``f(g(x))`` is ``f(x)`` moved by ``offset / s``
       cells (exactly, with circular padding, when ``s`` also divides ``H`` and
@@ -598,8 +613,8 @@ def equivariance_error(x, kernel, offset, *, padding: str = "circular", stride=1
     >>> rep.exact_offset, rep.output_offset, rep.max_abs > 0
     (False, (0, 1), True)
     """
-    arr = as_float_array(x, "x", ndim=2)
-    ker = as_float_array(kernel, "kernel", ndim=2)
+    arr = _as_2d(x, "x")
+    ker = _as_2d(kernel, "kernel")
     off = _check_offset(offset)
     check_choice(padding, "padding", PADDINGS)
     st = check_pair(stride, "stride", minimum=1)
@@ -666,7 +681,7 @@ def max_pool2d(x, size, *, stride=None) -> np.ndarray:
     array([[5., 8., 8.],
            [4., 8., 8.]])
     """
-    arr = as_float_array(x, "x", ndim=2)
+    arr = _as_2d(x, "x")
     win = check_pair(size, "size", minimum=1)
     st = win if stride is None else check_pair(stride, "stride", minimum=1)
     if win[0] > arr.shape[0] or win[1] > arr.shape[1]:
@@ -705,7 +720,7 @@ def global_max_pool(x) -> float:
     >>> global_max_pool(shift(x, (2, -3))) == global_max_pool(x)
     True
     """
-    return float(as_float_array(x, "x", ndim=2).max())
+    return float(_as_2d(x, "x").max())
 
 
 def detector_map(x, kernel, *, padding: str = "circular", rectify: bool = False) -> np.ndarray:
@@ -797,8 +812,8 @@ class PoolingChange:
 
 
 def _check_detector_args(x, kernel, padding, boundary, rectify):
-    arr = as_float_array(x, "x", ndim=2)
-    ker = as_float_array(kernel, "kernel", ndim=2)
+    arr = _as_2d(x, "x")
+    ker = _as_2d(kernel, "kernel")
     check_choice(padding, "padding", PADDINGS)
     check_choice(boundary, "boundary", BOUNDARIES)
     if not isinstance(rectify, (bool, np.bool_)):
@@ -1094,6 +1109,6 @@ def peak_position(response) -> tuple[int, int]:
     >>> peak_position([[0, 1, 0], [0, 0, 3]])
     (1, 2)
     """
-    arr = as_float_array(response, "response", ndim=2)
+    arr = _as_2d(response, "response")
     r, c = np.unravel_index(int(np.argmax(arr)), arr.shape)
     return int(r), int(c)

@@ -9,6 +9,7 @@ scipy.ndimage.maximum_filter (max pooling).
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import numpy as np
 import pytest
@@ -406,6 +407,12 @@ BAD = [
     (ValueError, "length must be an integer >= 2", lambda: short_edge((10, 20), (5, 5), length=1)),
     (ValueError, "shape must be a tuple of 2 integers", lambda: short_edge((10,), (5, 5))),
     (ValueError, "response must be 2-D", lambda: peak_position(np.ones(3))),
+    (TypeError, "x must be a plain array, not a masked array",
+     lambda: max_pool2d(np.ma.masked_array(X, mask=X > 0.5), 2)),
+    (TypeError, "kernel must be a plain array", lambda: equivariance_error(X, np.ma.ones((2, 2)), 1)),
+    (TypeError, "x must be a plain array", lambda: global_max_pool(np.ma.masked_array(X))),
+    (ValueError, "pool_size must be one of 'global'", lambda: pooling_change(X, K, 1, pool_size="all")),
+    (ValueError, "shape must be a tuple of 2 integers", lambda: mismatch_mask((5,), K, 1)),
 ]
 
 
@@ -521,13 +528,34 @@ def test_invariance_curve_budget_is_checked_before_any_shift():
         invariance_curve(x, EDGE_KERNEL, iter([(0, 1)]), [2])
 
 
-@pytest.mark.parametrize("call, match", [
+REFUSED = [
     ("invariance_curve(np.zeros((64, 64)), EDGE_KERNEL, [(0, 1)] * 10**6, [2, 4])",
      "use a smaller offsets"),
     ("mismatch_mask((10**5, 10**5), np.ones((3, 3)), 1)", "use a smaller shape"),
-])
-def test_refused_sizes(call, match):
-    from tests.limits import assert_refused
-    out = assert_refused(call, setup="import numpy as np\nfrom cnnmotiv.equivariance import *",
-                         match=match)
-    assert match in out
+]
+
+
+@pytest.fixture(scope="module")
+def refusals():
+    """Run every REFUSED call in one address-space-capped child (tests/limits.py)."""
+    from tests.limits import run_limited
+
+    calls = [call for call, _ in REFUSED]
+    code = ("import json\n"
+            "import numpy as np\nfrom cnnmotiv.equivariance import *\n"
+            "from cnnmotiv.budget import BudgetError\n"
+            "out = []\n"
+            f"for call in {calls!r}:\n"
+            "    try:\n        eval(call)\n    except BudgetError as err:\n"
+            "        out.append('refused: ' + str(err))\n"
+            "    except MemoryError as err:\n        out.append('MemoryError: ' + repr(err))\n"
+            "    else:\n        out.append('not refused')\n"
+            "print(json.dumps(out))\n")
+    proc = run_limited(code, timeout=120.0)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return dict(zip(calls, json.loads(proc.stdout.strip().splitlines()[-1])))
+
+
+@pytest.mark.parametrize("call, match", REFUSED)
+def test_refused_sizes(call, match, refusals):
+    assert refusals[call].startswith("refused: ") and match in refusals[call], refusals[call]

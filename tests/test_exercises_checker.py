@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from cnnmotiv.budget import BudgetError
 from cnnmotiv.exercises import CodeExercise, Exercise, Feedback, PredictionExercise, check
 from cnnmotiv.exercises import efficiency, equivariance, parameter_sharing, sparse_interactions
 
@@ -112,7 +113,7 @@ def _functions():
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(exercise=st.sampled_from(ALL), answer=st.one_of(_values, _functions()))
 def test_checker_never_raises_on_any_answer(exercise, answer):
-    """Property: whatever the reader types, check returns a Feedback (and never shows the answer)."""
+    """Property: whatever the reader types, check returns a Feedback, never the answer."""
     fb = check(exercise, answer)
     text = _assert_feedback(fb)
     if answer is None:
@@ -126,8 +127,8 @@ def test_a_right_answer_shows_only_that_it_passes(exercise):
     fb = check(exercise, _right_answer(exercise))
     assert fb.correct and bool(fb) and fb.status == "correct"
     assert repr(fb) == str(fb) == "✓ correct"
-    assert re.fullmatch(r'<div class="cnnmotiv-feedback cnnmotiv-feedback-correct">✓ correct</div>',
-                        fb._repr_html_())
+    assert re.fullmatch(r'<div class="cnnmotiv-feedback cnnmotiv-feedback-correct">'
+                        r"✓ correct</div>", fb._repr_html_())
 
 
 @pytest.mark.parametrize("exercise", [e for e in VALUE if not isinstance(e, PredictionExercise)]
@@ -313,3 +314,38 @@ def test_every_part_has_a_prediction_and_a_code_exercise_with_distinct_names():
             assert getattr(module, e.name.upper().replace("-", "_")) is e
     assert len({e.name for e in ALL}) == len(ALL)
     assert len({e for e in ALL}) == len(ALL)  # hashable: frozen, settings stored as tuples
+
+
+_P, _E, _Q, _S = parameter_sharing, efficiency, equivariance, sparse_interactions
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: _S.top_field_rows(0, 3, 1, 1), ValueError, "depth"),
+    (lambda: _S.top_field_rows(10**12, 3, 1, 1), BudgetError, "depth"),
+    (lambda: _S.top_field_rows(3, 3, 0, 1), ValueError, "stride"),
+    (lambda: _S.strided_output_length(5, 7, 1), ValueError, "k must be <= n"),
+    (lambda: _S.strided_output_length(5, 2, 0), ValueError, "stride"),
+    (lambda: _S.strided_output_length(5.0, 2, 1), TypeError, "n must be an integer"),
+    (lambda: _P.growth_parameters(3, 2), ValueError, "kernel_size must be <= side"),
+    (lambda: _P.locally_connected_parameters(4, 64, 5), ValueError, "k must be <= H"),
+    (lambda: _P.locally_connected_parameters(64, 64, float("nan")), TypeError, "k must be"),
+    (lambda: _E.mac_ratio(280, 0, 3), ValueError, "width"),
+    (lambda: _E.dense_bytes(10, 10, -1), ValueError, "k must be an integer >= 1"),
+    (lambda: _Q.differing_outputs(0.5, 3, "zeros", 1), TypeError, "shift_y"),
+    (lambda: _Q.differing_outputs(0, 3, "reflect", 1), ValueError, "padding"),
+    (lambda: _Q.predicted_output_shift(None, 2), TypeError, "d must be an integer"),
+    (lambda: _Q.predicted_output_shift(4, 0), ValueError, "stride"),
+    (lambda: _Q.zero_padding_count("4"), TypeError, "offset"),
+], ids=lambda v: getattr(v, "__name__", str(v)))
+def test_exercise_helpers_refuse_nonsense_naming_the_parameter(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_numbers_in_the_prediction_prompts_are_the_packages():
+    # each prompt states the app's starting value; it must be what the package computes there
+    assert f"sees {_S.top_field_rows(3, 3, 1, 1)} rows" in _S.STRIDE_PREDICTION.prompt
+    assert f"{_P.growth_parameters(3, 64)[0]:,} weights" in _P.GROWTH_PREDICTION.prompt
+    assert f"the convolution {_P.growth_parameters(3, 64)[1]}" in _P.GROWTH_PREDICTION.prompt
+    assert f"≈ {_E.mac_ratio(280, 320, 3):,.0f} times" in _E.RATIO_PREDICTION.prompt
+    assert _Q.differing_outputs(5, 3, "zeros", 1) > 0  # the starting readout is not already 0

@@ -1,6 +1,8 @@
 """Tests for cnnmotiv.receptive_fields: closed form vs measurement, and the effective field."""
 
 
+import json
+
 import numpy as np
 import pytest
 import scipy.signal
@@ -647,7 +649,7 @@ def test_erf_budget_is_an_argument():
         effective_receptive_field(2, 3, size=400, max_bytes=10**6)
 
 
-@pytest.mark.parametrize("call, match", [
+REFUSED = [
     ("erf_growth(10**7, 3)", "use a smaller max_depth or kernel_size"),
     ("erf_growth(10**7, 3, init='random')", "use a smaller max_depth or kernel_size"),
     ("effective_receptive_field(10**5, 3, init='random')", "use a smaller depth or kernel_size"),
@@ -662,10 +664,49 @@ def test_erf_budget_is_an_argument():
     ("measure_receptive_field([LayerSpec(3)], (10**5, 10**5), (0, 0))",
      "use a smaller input_shape"),
     ("layer_stack(2, 3, n=10**6)", "use a smaller n"),
-])
-def test_refused_sizes(call, match):
-    from tests.limits import assert_refused
+]
 
-    out = assert_refused(call, setup="import cnnmotiv as cm\nfrom cnnmotiv.receptive_fields import *",
-                         match=match.split(" ")[0])
-    assert match in out
+
+@pytest.fixture(scope="module")
+def refusals():
+    """Run every REFUSED call in one address-space-capped child (tests/limits.py)."""
+    from tests.limits import run_limited
+
+    calls = [call for call, _ in REFUSED]
+    code = ("import json\n"
+            "from cnnmotiv.receptive_fields import *\n"
+            "from cnnmotiv.budget import BudgetError\n"
+            "out = []\n"
+            f"for call in {calls!r}:\n"
+            "    try:\n        eval(call)\n    except BudgetError as err:\n"
+            "        out.append('refused: ' + str(err))\n"
+            "    except MemoryError as err:\n        out.append('MemoryError: ' + repr(err))\n"
+            "    else:\n        out.append('not refused')\n"
+            "print(json.dumps(out))\n")
+    proc = run_limited(code, timeout=120.0)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return dict(zip(calls, json.loads(proc.stdout.strip().splitlines()[-1])))
+
+
+@pytest.mark.parametrize("call, match", REFUSED)
+def test_refused_sizes(call, match, refusals):
+    assert refusals[call].startswith("refused: ") and match in refusals[call], refusals[call]
+
+
+# ------------------------------------------------ the section's sizes, measured by impulses
+@pytest.mark.parametrize("kernels, strides, sizes", [
+    ((3, 3, 3), (1, 1, 1), [3, 5, 7]),          # three 3x3 layers: 3, 5, 7
+    ((3, 5, 5), (1, 1, 1), [3, 7, 11]),         # kernels 3, 5, 5: 3, 7, 11
+    ((3, 3, 3), (2, 1, 1), [3, 7, 11]),         # a stride-2 first layer: each later layer +4
+    ((3, 3, 3, 3), (1, 2, 1, 1), [3, 5, 9, 13]),
+])
+def test_section_receptive_field_sizes(kernels, strides, sizes):
+    layers = [LayerSpec(k, stride=s) for k, s in zip(kernels, strides)]
+    assert [f.size[0] for f in receptive_field(layers)] == sizes
+    for depth, size in enumerate(sizes, start=1):          # measured with numpy impulses
+        hits = _oracle_support_1d(layers[:depth], 4 * sizes[-1], 0, 0)
+        assert np.ptp(np.flatnonzero(hits)) + 1 == size
+    # growth per layer after a stride: (k - 1) * product of the strides below it
+    growth = np.diff([1] + sizes)
+    jumps = np.cumprod([1] + list(strides[:-1]))
+    assert growth.tolist() == [(k - 1) * j for k, j in zip(kernels, jumps)]

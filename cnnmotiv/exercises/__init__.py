@@ -51,7 +51,10 @@ from fractions import Fraction
 
 import numpy as np
 
-__all__ = ["Exercise", "PredictionExercise", "CodeExercise", "Feedback", "check"]
+from cnnmotiv._validation import check_int
+
+__all__ = ["Exercise", "PredictionExercise", "CodeExercise", "Feedback", "check",
+           "check_window_fits"]
 
 #: What a wrong answer is told when its exercise gives no hint of its own.
 DEFAULT_HINT = "look again at how the count is made, or open the solution below."
@@ -246,7 +249,8 @@ class PredictionExercise(Exercise):
                                   for k, v in away.items())
                 return Feedback(False, f"prediction recorded: now set {moves}, then run this "
                                        "cell again.", "pending")
-        return _verdict(answer, _solve(self.solution, **values), self.rtol, self.hint, self.answer_kind)
+        return _verdict(answer, _solve(self.solution, **values), self.rtol, self.hint,
+                        self.answer_kind)
 
 
 @dataclass(frozen=True)
@@ -368,7 +372,31 @@ def _solve(solution, *args, **kwargs):
     try:
         return solution(*args, **kwargs)
     except Exception as exc:
-        raise _SolutionError(f"the exercise's solution failed: {type(exc).__name__}: {exc}") from exc
+        raise _SolutionError(f"the exercise's solution failed: {type(exc).__name__}: "
+                             f"{exc}") from exc
+
+
+def check_window_fits(sizes: Mapping[str, object], kernel_name: str, k) -> tuple[int, ...]:
+    """Validate a ``k x k`` window and image sizes for the exercises' helper functions.
+
+    Returns ``(k, *sizes.values())`` as ints, each at least 1; raises
+    TypeError for a non-integer and ValueError for a value below 1 or a
+    window larger than a size (valid mode), naming the parameter.
+
+    >>> check_window_fits({"H": 64, "W": 64}, "k", 5)
+    (5, 64, 64)
+    >>> check_window_fits({"H": 4, "W": 64}, "k", 5)
+    Traceback (most recent call last):
+    ...
+    ValueError: k must be <= H (the window must fit in valid mode); got k=5, H=4
+    """
+    k = check_int(k, kernel_name)
+    checked = [check_int(v, name) for name, v in sizes.items()]
+    for name, v in zip(sizes, checked):
+        if k > v:
+            raise ValueError(f"{kernel_name} must be <= {name} (the window must fit in valid "
+                             f"mode); got {kernel_name}={k}, {name}={v}")
+    return (k, *checked)
 
 
 # --------------------------------------------------------------------------- comparing
@@ -437,7 +465,8 @@ def _as_fraction(value) -> Fraction | None:
     if isinstance(value, numbers.Rational):  # int, numpy integers, Fraction: exact
         return Fraction(int(value)) if isinstance(value, numbers.Integral) else Fraction(value)
     if isinstance(value, decimal.Decimal):
-        if not value.is_finite() or abs(value.adjusted()) > 400:  # no 10**10**9 built from '1e999999999'
+        # finite and of sane size: Fraction('1e999999999') would build a billion-digit int
+        if not value.is_finite() or abs(value.adjusted()) > 400:
             return None
         return Fraction(value)
     if isinstance(value, numbers.Real):  # float, numpy floats

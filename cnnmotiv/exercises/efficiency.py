@@ -22,15 +22,15 @@ is checked, never typed in.
 ✓ correct
 >>> check(RATIO_PREDICTION, 89_600 / 49)
 ✓ correct
->>> check(RATIO_PREDICTION, 89_600 / 7)
-✗ not quite: the dense layer's MACs over the convolution's are m / k: input pixels over kernel taps.
+>>> check(RATIO_PREDICTION, 89_600 / 7)   # doctest: +ELLIPSIS
+✗ not quite: the dense layer's MACs over the convolution's are m / k: ...
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from cnnmotiv.exercises import CodeExercise, Exercise, PredictionExercise
+from cnnmotiv.exercises import CodeExercise, Exercise, PredictionExercise, check_window_fits
 
 __all__ = ["KERNEL_5X5_RATIO", "FLOAT32_DENSE_BYTES", "BANDWIDTH_BOUND_SECONDS",
            "RATIO_PREDICTION", "DENSE_BYTES_CODE", "EXERCISES", "BANDWIDTH",
@@ -64,14 +64,16 @@ def bandwidth_bound_seconds() -> float:
 
 
 def mac_ratio(height: int, width: int, kernel_size: int) -> float:
-    """Dense MACs over convolution MACs, ``k x k`` kernel on ``H x W`` (valid), as the cost app shows.
+    """Dense MACs over convolution MACs, ``k x k`` kernel on ``H x W`` (valid): the cost app's.
 
     >>> mac_ratio(280, 320, 3) == 89_600 / 9
     True
     """
     from cnnmotiv.counting import compare_layers
 
-    layers = compare_layers((height, width), (kernel_size, kernel_size))
+    k, height, width = check_window_fits({"height": height, "width": width}, "kernel_size",
+                                     kernel_size)
+    layers = compare_layers((height, width), (k, k))
     return layers["dense"].macs / layers["conv"].macs
 
 
@@ -79,7 +81,9 @@ def dense_bytes(H: int, W: int, k: int) -> int:
     """Bytes of the float64 dense matrix of a valid ``k x k`` convolution on ``H x W``."""
     from cnnmotiv.matrices import dense_matrix_nbytes
 
+    k, H, W = check_window_fits({"H": H, "W": W}, "k", k)
     return dense_matrix_nbytes((H, W), (k, k))
+
 
 
 KERNEL_5X5_RATIO = Exercise(

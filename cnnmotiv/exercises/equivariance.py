@@ -1,7 +1,8 @@
 """Exercises for the translation-equivariance notebook.
 
 Every expected answer is computed by :mod:`cnnmotiv.equivariance` on the
-notebook's 64 x 64 photo when it is checked, never typed in.
+notebook's 64 x 64 photo (:func:`cnnmotiv.data.small_photo`) when it is
+checked, never typed in.
 
 * Values: :data:`STRIDE_SHIFTS`, :data:`ZERO_PADDING_COUNT`,
   :data:`POOL_SATURATION`.
@@ -28,30 +29,27 @@ False
 
 from __future__ import annotations
 
+import sys
+
 from cnnmotiv._validation import check_int
 from cnnmotiv.budget import check_work
+from cnnmotiv.data import SMALL_PHOTO_SHAPE, small_photo
 from cnnmotiv.equivariance import EDGE_KERNEL, equivariance_error, output_offset, pooling_change
 from cnnmotiv.exercises import CodeExercise, Exercise, PredictionExercise
 
 __all__ = ["STRIDE_SHIFTS", "ZERO_PADDING_COUNT", "POOL_SATURATION", "PADDING_PREDICTION",
-           "OUTPUT_SHIFT_CODE", "EXERCISES", "IMAGE_SHAPE",
+           "OUTPUT_SHIFT_CODE", "EXERCISES",
            "stride_shifts", "zero_padding_count", "pool_saturation", "differing_outputs",
            "predicted_output_shift"]
 
-#: The photo's size in the equivariance notebook and its apps.
-IMAGE_SHAPE = (64, 64)
-
-
 def _image():
-    from cnnmotiv.data import photo
-
-    return photo(IMAGE_SHAPE)
+    return small_photo()
 
 
 def _check_shift_range(largest: int, minimum: int) -> int:
     """``largest`` as an int >= ``minimum``, refused if trying every shift would take too long."""
     largest = check_int(largest, "largest", minimum=minimum)
-    rows, cols = IMAGE_SHAPE
+    rows, cols = SMALL_PHOTO_SHAPE
     per_shift = 2 * rows * cols * EDGE_KERNEL.size  # two convolutions per shift tried
     check_work((largest + 1) * per_shift, what=f"trying every shift up to largest={largest}",
                parameter="largest", unit="multiply-accumulates")
@@ -96,7 +94,7 @@ def stride_shifts(stride: int = 4, largest: int = 9) -> tuple[int, ...]:
 
 def zero_padding_count(offset=(0, 4)) -> int:
     """How many entries of ``f(g(x)) - g(f(x))`` are non-zero with zero padding."""
-    return differing_outputs(*offset, padding="zeros", stride=1)
+    return equivariance_error(_image(), EDGE_KERNEL, offset, padding="zeros").n_different
 
 
 def differing_outputs(shift_y: int, shift_x: int, padding: str, stride: int) -> int:
@@ -110,7 +108,9 @@ def differing_outputs(shift_y: int, shift_x: int, padding: str, stride: int) -> 
     >>> differing_outputs(5, 3, "circular", 1)
     0
     """
-    return equivariance_error(_image(), EDGE_KERNEL, (shift_y, shift_x), padding=padding,
+    offset = (check_int(shift_y, "shift_y", minimum=-sys.maxsize),
+              check_int(shift_x, "shift_x", minimum=-sys.maxsize))
+    return equivariance_error(_image(), EDGE_KERNEL, offset, padding=padding,
                               stride=stride).n_different
 
 
@@ -127,7 +127,7 @@ def pool_saturation(pool_size: int = 4, largest: int = 12) -> int:
     cnnmotiv.budget.BudgetError
         If trying that many shifts would be more work than the budget.
     """
-    pool_size = check_int(pool_size, "pool_size", minimum=1, maximum=min(IMAGE_SHAPE))
+    pool_size = check_int(pool_size, "pool_size", minimum=1, maximum=min(SMALL_PHOTO_SHAPE))
     largest = _check_shift_range(largest, 1)
     x = _image()
     for d in range(1, largest + 1):
@@ -138,13 +138,14 @@ def pool_saturation(pool_size: int = 4, largest: int = 12) -> int:
 
 
 def predicted_output_shift(d: int, stride: int) -> int | None:
-    """Output cells an input shift of ``d`` pixels moves a stride-``stride`` map; None if not whole.
+    """Output cells a stride-``stride`` map moves for an input shift of ``d``; None if not whole.
 
     From :func:`cnnmotiv.equivariance.output_offset`.
 
     >>> predicted_output_shift(-6, 2), predicted_output_shift(3, 2)
     (-3, None)
     """
+    d = check_int(d, "d", minimum=-sys.maxsize)
     (_, cells), exact = output_offset((0, d), stride)
     return cells if exact else None
 

@@ -27,7 +27,7 @@ False
 
 from __future__ import annotations
 
-from cnnmotiv.exercises import CodeExercise, Exercise, PredictionExercise
+from cnnmotiv.exercises import CodeExercise, Exercise, PredictionExercise, check_window_fits
 
 __all__ = ["LOCAL_PARAMETERS", "WEIGHT_REUSE", "MAC_SAVING", "GROWTH_PREDICTION",
            "LOCAL_PARAMETERS_CODE", "EXERCISES", "EXERCISE_IMAGE", "EXERCISE_KERNEL",
@@ -73,7 +73,8 @@ def growth_parameters(kernel_size: int, side: int) -> tuple[int, int]:
     """
     from cnnmotiv.counting import count_conv, count_locally_connected
 
-    shape, kernel = (side, side), (kernel_size, kernel_size)
+    k, side = check_window_fits({"side": side}, "kernel_size", kernel_size)
+    shape, kernel = (side, side), (k, k)
     return (count_locally_connected(shape, kernel).parameters,
             count_conv(shape, kernel).parameters)
 
@@ -82,7 +83,9 @@ def locally_connected_parameters(H: int, W: int, k: int) -> int:
     """Weights of a locally connected layer, ``k x k`` windows on ``H x W`` (valid, no biases)."""
     from cnnmotiv.counting import count_locally_connected
 
+    k, H, W = check_window_fits({"H": H, "W": W}, "k", k)
     return count_locally_connected((H, W), (k, k)).parameters
+
 
 
 LOCAL_PARAMETERS = Exercise(

@@ -23,8 +23,8 @@ it is checked, never typed in.
 ✗ not quite: the taps at each end that land on the zero padding are not connections.
 >>> check(STRIDED_FIELD, strided_field())
 ✓ correct
->>> check(STRIDE_PREDICTION, 7)   # the field at stride 1: strides change it
-✗ not quite: a stride multiplies the step of every layer above it: each layer adds (k - 1) times the product of the strides below it.
+>>> check(STRIDE_PREDICTION, 7)   # the field at stride 1   # doctest: +ELLIPSIS
+✗ not quite: a stride multiplies the step of every layer above it: ...
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnnmotiv._validation import check_int
+from cnnmotiv.budget import check_work
 from cnnmotiv.exercises import CodeExercise, Exercise, PredictionExercise
 
 __all__ = ["SAME_MODE_CONNECTIONS", "STRIDED_FIELD", "LAYERS_TO_COVER_PHOTO",
@@ -112,14 +113,27 @@ def top_field_rows(depth: int, kernel_size: int, stride: int, dilation: int) -> 
     from cnnmotiv.receptive_fields import LayerSpec, receptive_field
 
     depth = check_int(depth, "depth", minimum=1)
+    check_work(depth, what=f"a stack of depth={depth:,} layers", parameter="depth",
+               unit="layers")
     layer = LayerSpec(kernel_size=kernel_size, stride=stride, dilation=dilation)
     return int(receptive_field([layer] * depth)[-1].size[0])
 
 
 def strided_output_length(n: int, k: int, stride: int) -> int:
-    """Outputs of a valid (unpadded) 1-D convolution: :func:`cnnmotiv.convolution.output_length`."""
+    """Outputs of a valid (unpadded) 1-D convolution: :func:`cnnmotiv.convolution.output_length`.
+
+    Raises TypeError for non-integers and ValueError unless ``1 <= k <= n`` and
+    ``stride >= 1``, naming ``n``, ``k`` or ``stride``.
+
+    >>> strided_output_length(10, 3, 2)
+    4
+    """
     from cnnmotiv.convolution import output_length
 
+    n, k = check_int(n, "n"), check_int(k, "k")
+    stride = check_int(stride, "stride")
+    if k > n:
+        raise ValueError(f"k must be <= n (the kernel must fit in valid mode); got k={k}, n={n}")
     return output_length(n, k, stride=stride)
 
 
