@@ -40,7 +40,7 @@ from cnnmotiv._validation import (
     check_shape,
 )
 
-from cnnmotiv.convolution import MODES, PADDINGS, axis_geometry
+from cnnmotiv.convolution import PADDINGS, AxisGeometry, axis_geometry
 
 __all__ = [
     "correlation_matrix_1d",
@@ -59,23 +59,27 @@ _AXES = ("rows", "columns")
 # ---------------------------------------------------------------------------
 
 class _Geometry:
-    """Validated arguments of a 2-D builder, with output shape and padding offsets."""
+    """Validated arguments of a 2-D builder: one :class:`AxisGeometry` per axis.
+
+    ``axes[0]`` (rows) and ``axes[1]`` (columns) come from
+    :func:`cnnmotiv.convolution.axis_geometry`, the package's one rule for
+    padding, output length and "does the kernel fit", so the builders accept
+    and refuse exactly what :func:`cnnmotiv.convolution.correlate2d` does.
+    """
 
     def __init__(self, kernel_shape, shape, mode, padding, stride, dilation, *, name):
         self.shape = check_shape(shape, "shape", ndim=2)
-        self.mode = check_choice(mode, "mode", MODES)
         self.padding = check_choice(padding, "padding", PADDINGS)
         self.stride = check_pair(stride, "stride")
         self.dilation = check_pair(dilation, "dilation")
         self.kernel_shape = tuple(kernel_shape)
-        # axis_geometry refuses exactly what correlate2d refuses, naming `name`
-        self.before, _, out = zip(*(
-            axis_geometry(self.shape[ax], self.kernel_shape[ax], mode=self.mode,
-                          padding=self.padding, stride=self.stride[ax],
-                          dilation=self.dilation[ax], name=name, axis=_AXES[ax])
-            for ax in (0, 1)))
-        self.out_shape = tuple(out)
-        self.n_out = out[0] * out[1]
+        self.axes: tuple[AxisGeometry, AxisGeometry] = tuple(
+            axis_geometry(self.shape[ax], self.kernel_shape[ax], mode=mode, padding=padding,
+                          stride=self.stride[ax], dilation=self.dilation[ax], name=name,
+                          axis=_AXES[ax])
+            for ax in (0, 1))
+        self.out_shape = tuple(axis.output_length for axis in self.axes)
+        self.n_out = self.out_shape[0] * self.out_shape[1]
         self.n_in = self.shape[0] * self.shape[1]
 
     def check_dense(self, dtype, max_bytes, what):
@@ -85,17 +89,20 @@ class _Geometry:
                      f"a dense {what} ({self.n_out:,} x {self.n_in:,}) {dtype} matrix", max_bytes)
 
     def axis_taps(self, ax: int) -> np.ndarray:
-        return _axis_taps(self.shape[ax], self.kernel_shape[ax], self.before[ax],
-                          self.out_shape[ax], self.padding, self.stride[ax], self.dilation[ax])
+        return _axis_taps(self.shape[ax], self.kernel_shape[ax], self.axes[ax], self.padding,
+                          self.stride[ax], self.dilation[ax])
 
 
-def _axis_taps(n, k, before, n_out, padding, stride, dilation) -> np.ndarray:
+def _axis_taps(n, k, geometry: AxisGeometry, padding, stride, dilation) -> np.ndarray:
     """Input index read by each (output, tap) pair along one axis.
 
-    Returns an int array of shape ``(n_out, k)``; ``-1`` marks a tap that falls
-    on zero padding.
+    Output ``i`` reads padded position ``i * stride + a * dilation`` through
+    tap ``a``, i.e. input position ``i * stride + a * dilation - before``.
+    Returns an int array of shape ``(output_length, k)``; ``-1`` marks a tap
+    that falls on zero padding.
     """
-    pos = (np.arange(n_out) * stride)[:, None] + (np.arange(k) * dilation)[None, :] - before
+    pos = ((np.arange(geometry.output_length) * stride)[:, None]
+           + (np.arange(k) * dilation)[None, :] - geometry.before)
     if padding == "zeros":
         return np.where((pos >= 0) & (pos < n), pos, -1)
     if padding == "circular":
@@ -355,15 +362,14 @@ def correlation_matrix_1d(kernel, n, *, mode="valid", padding="zeros", stride=1,
     """
     kernel = as_float_array(kernel, "kernel", ndim=1)
     n = check_int(n, "n")
-    mode = check_choice(mode, "mode", MODES)
-    padding = check_choice(padding, "padding", PADDINGS)
     stride = check_int(stride, "stride")
     dilation = check_int(dilation, "dilation")
-    before, _, n_out = axis_geometry(n, kernel.size, mode=mode, padding=padding, stride=stride,
-                                     dilation=dilation, name="kernel")
+    geometry = axis_geometry(n, kernel.size, mode=mode, padding=padding, stride=stride,
+                             dilation=dilation, name="kernel")
+    n_out = geometry.output_length
     check_memory(n_out * n * kernel.itemsize,
                  f"a dense correlation ({n_out:,} x {n:,}) {kernel.dtype} matrix", max_bytes)
-    idx = _axis_taps(n, kernel.size, before, n_out, padding, stride, dilation)
+    idx = _axis_taps(n, kernel.size, geometry, padding, stride, dilation)
     rows = np.broadcast_to(np.arange(n_out)[:, None], idx.shape)
     vals = np.broadcast_to(kernel, idx.shape)
     keep = idx >= 0

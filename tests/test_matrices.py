@@ -411,3 +411,20 @@ def test_bad_input_nbytes():
         dense_matrix_nbytes((4, 5), (2, 6))
     with pytest.raises(ValueError, match="mode must be one of"):
         dense_matrix_nbytes((4, 5), (2, 2), mode="circular")
+
+
+@given(h=st.integers(1, 6), w=st.integers(1, 6), kh=st.integers(1, 5), kw=st.integers(1, 5),
+       mode=st.sampled_from(MODES), padding=st.sampled_from(PADDINGS), d=st.integers(1, 3))
+def test_builders_refuse_exactly_what_correlate2d_refuses(h, w, kh, kw, mode, padding, d):
+    """One geometry: the same decision and the same message as the convolution."""
+    kernel = np.ones((kh, kw))
+    opts = dict(mode=mode, padding=padding, dilation=d)
+    try:
+        expected = convolution.correlate2d(np.ones((h, w)), kernel, **opts)
+    except ValueError as err:
+        for build in (correlation_matrix, sparse_correlation_matrix):
+            with pytest.raises(ValueError) as info:
+                build(kernel, (h, w), **opts)
+            assert str(info.value) == str(err)
+        return
+    assert sparse_correlation_matrix(kernel, (h, w), **opts).shape == (expected.size, h * w)
