@@ -43,7 +43,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import as_float_array, check_choice, check_int, check_pair, check_shape
+from .budget import check_bytes
+from ._validation import (all_finite, as_float_array, check_choice, check_int, check_pair,
+                          check_shape)
 
 __all__ = [
     "MODES",
@@ -371,6 +373,38 @@ def _pad(x: np.ndarray, widths, padding: str) -> np.ndarray:
     return np.pad(x, widths, mode="wrap" if padding == "circular" else "reflect")
 
 
+def _padded_shape(shape, widths) -> tuple[int, ...]:
+    """Shape of an array of ``shape`` padded by ``widths`` (pairs per axis)."""
+    return tuple(n + b + a for n, (b, a) in zip(shape, widths))
+
+
+def _check_work_buffers(x: np.ndarray, widths, out_shape, names, dilated: bool, *,
+                        input_copies: int = 1, output_copies: int = 2) -> None:
+    """Refuse (:class:`~cnnmotiv.budget.BudgetError`) a correlation whose buffers exceed the budget.
+
+    The buffers are ``input_copies`` padded copies of ``x`` (none without
+    padding, unless a copy is made anyway) and ``output_copies`` arrays of the
+    output's size (the output, the engine's scratch rows, at most as large,
+    and any reordered copy). The message names the caller's argument that
+    made them large: the padding (``mode`` and the kernel's dilated extent)
+    or the input itself.
+    """
+    padded = int(np.prod(_padded_shape(x.shape, widths), dtype=object)) * x.itemsize
+    if not any(b or a for b, a in widths) and input_copies == 1:
+        padded = 0  # no padding: the engine reads x itself
+    out = int(np.prod(out_shape, dtype=object)) * x.itemsize
+    image, kernel = names
+    if padded > 4 * x.nbytes:
+        parameter = "dilation" if dilated else kernel
+        advice = (f"use mode='valid', a smaller dilation or fewer taps in {kernel}: modes "
+                  f"'same' and 'full' pad by the kernel's dilated extent")
+    else:
+        parameter, advice = image, f"use a smaller {image}"
+    check_bytes(input_copies * padded + output_copies * out,
+                what=f"the padded input and the output (shape {tuple(out_shape)}, {x.dtype})",
+                parameter=parameter, advice=advice)
+
+
 def _check_widths(widths, ndim: int):
     """Normalise ``widths`` of :func:`pad` to ``ndim`` pairs of ints >= 0."""
     if isinstance(widths, numbers.Integral) and not isinstance(widths, (bool, np.bool_)):
@@ -433,6 +467,10 @@ def pad(x, widths, *, padding: str = "zeros") -> np.ndarray:
     check_choice(padding, "padding", PADDINGS)
     if padding == "reflect":
         _check_reflect(widths, x.shape, f"with widths {widths}")
+    shape = _padded_shape(x.shape, widths)
+    check_bytes(int(np.prod(shape, dtype=object)) * x.itemsize,
+                what=f"the padded array (shape {shape}, {x.dtype})", parameter="widths",
+                advice="use smaller widths")
     out = _pad(x, widths, padding)
     return out.copy() if out is x else out  # always a new array, like np.pad
 
@@ -481,12 +519,15 @@ def _correlate(image, kernel, mode, padding, stride, dilation, *, flip, ndim, na
                                                 stride, dilation)
     widths = _geometry(image.shape, kernel.shape, mode, padding, stride, dilation, flip,
                        names[1], ndim)
+    out_shape = [(n + b + a - d * (k - 1) - 1) // s + 1
+                 for n, (b, a), k, s, d in zip(image.shape, widths, kernel.shape, stride, dilation)]
+    _check_work_buffers(image, widths, out_shape[-ndim:], names, dilation != (1, 1))
     if flip:
         kernel = kernel[::-1, ::-1]
     xp = _pad(image, widths, padding)
     # one image, one channel in, one out: (1, H, W, 1) and (kh, kw, 1, 1), views
     out = _correlate_valid(xp[np.newaxis, :, :, np.newaxis],
-                           kernel[:, :, np.newaxis, np.newaxis], stride, dilation)
+                           kernel[:, :, np.newaxis, np.newaxis], stride, dilation, names)
     out = out[0, :, :, 0]
     return out[0] if ndim == 1 else out
 
@@ -794,11 +835,17 @@ def conv_layer(x, weights, bias=None, *, mode: str = "valid", padding: str = "ze
     check_choice(padding, "padding", PADDINGS)
     stride = _positive(stride, "stride", True)
     dilation = _positive(dilation, "dilation", True)
-    widths = _geometry(x.shape[1:], (kh, kw), mode, padding, stride, dilation, False,
-                       "weights", 2)
-    xp = _pad(x, ((0, 0),) + widths, padding)
+    widths = ((0, 0),) + _geometry(x.shape[1:], (kh, kw), mode, padding, stride, dilation,
+                                   False, "weights", 2)
+    out_shape = [c_out] + [(n + b + a - d * (k - 1) - 1) // s + 1 for n, (b, a), k, s, d
+                           in zip(x.shape[1:], widths[1:], (kh, kw), stride, dilation)]
+    # the padded copy and its channels-last copy; the output, scratch and transposed copy
+    _check_work_buffers(x, widths, out_shape, ("x", "weights"), dilation != (1, 1),
+                        input_copies=2, output_copies=3)
+    xp = _pad(x, widths, padding)
     channels_last = np.ascontiguousarray(xp.transpose(1, 2, 0))[np.newaxis]  # (1, H, W, C_in)
-    y = _correlate_valid(channels_last, weights.transpose(2, 3, 1, 0), stride, dilation)
+    y = _correlate_valid(channels_last, weights.transpose(2, 3, 1, 0), stride, dilation,
+                         ("x", "weights"))
     y = np.ascontiguousarray(y[0].transpose(2, 0, 1))                       # (C_out, H, W)
     if bias is not None:
         y += bias[:, np.newaxis, np.newaxis]
@@ -896,17 +943,25 @@ def correlate_channels(x, weights, *, stride=1, dilation=1) -> np.ndarray:
                          f"x.shape[-1] = {x.shape[-1]}; got weights of shape {weights.shape}")
     spatial = x.ndim - 2
     return _correlate_valid(x, weights, _per_axis(stride, "stride", spatial),
-                            _per_axis(dilation, "dilation", spatial))
+                            _per_axis(dilation, "dilation", spatial), ("x", "weights"))
 
 
-def _correlate_valid(x: np.ndarray, weights: np.ndarray, strides, dilations) -> np.ndarray:
-    """:func:`correlate_channels` for validated arrays of one dtype (no copies of ``x``)."""
+def _correlate_valid(x: np.ndarray, weights: np.ndarray, strides, dilations,
+                     names: tuple[str, str]) -> np.ndarray:
+    """:func:`correlate_channels` for validated arrays of one dtype (no copies of ``x``).
+
+    ``names`` are the caller's names of the input and the kernel, for messages.
+    """
     out_shape = tuple(
         _axis_geometry(n, k, "valid", "zeros", s, d, "weights", "x", f"spatial axis {axis}",
                        advice="pad x first, or use a smaller kernel or dilation")[2]
         for axis, (n, k, s, d) in enumerate(zip(x.shape[1:-1], weights.shape[:-2], strides,
                                                 dilations)))
     c_in, c_out = weights.shape[-2:]
+    out_bytes = x.shape[0] * int(np.prod(out_shape, dtype=object)) * c_out * x.itemsize
+    check_bytes(2 * out_bytes, what=f"the output (shape {(x.shape[0], *out_shape, c_out)}, "
+                f"{x.dtype}) and its scratch rows", parameter=names[0],
+                advice=f"use a smaller {names[0]} (or a smaller batch), or fewer output channels")
     out = np.empty((x.shape[0], *out_shape, c_out), dtype=x.dtype)
     taps = list(np.ndindex(*weights.shape[:-2]))
     if c_in == c_out == 1:
@@ -918,20 +973,21 @@ def _correlate_valid(x: np.ndarray, weights: np.ndarray, strides, dilations) -> 
         product, result = np.matmul, out
     rows_per_block = max(1, _BLOCK_BYTES // (out[:, :1].nbytes or 1))
     scratch = np.empty_like(result[:, :rows_per_block])
-    for start in range(0, out_shape[0], rows_per_block):
-        rows = range(start, min(start + rows_per_block, out_shape[0]))
-        y, term = result[:, rows.start:rows.stop], scratch[:, :len(rows)]
-        for number, tap in enumerate(taps):
-            window = x[_tap_window(tap, rows, out_shape, strides, dilations)]
-            if number == 0:
-                product(window, weights[tap], out=y)     # y  = k[tap] * window
-            else:
-                product(window, weights[tap], out=term)  # y += k[tap] * window
-                y += term
-    if not np.isfinite(result).all():  # finite inputs: only an overflow gives inf or NaN
-        raise ValueError(f"the correlation overflows {x.dtype}: a sum of weight * input products "
-                         f"exceeds the largest {x.dtype} ({np.finfo(x.dtype).max:.3g}); scale "
-                         f"the input or the weights down")
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below
+        for start in range(0, out_shape[0], rows_per_block):
+            rows = range(start, min(start + rows_per_block, out_shape[0]))
+            y, term = result[:, rows.start:rows.stop], scratch[:, :len(rows)]
+            for number, tap in enumerate(taps):
+                window = x[_tap_window(tap, rows, out_shape, strides, dilations)]
+                if number == 0:
+                    product(window, weights[tap], out=y)     # y  = k[tap] * window
+                else:
+                    product(window, weights[tap], out=term)  # y += k[tap] * window
+                    y += term
+    if not all_finite(result):  # finite inputs: only an overflow gives inf or NaN
+        raise ValueError(f"the correlation overflows {x.dtype}: a sum of products of {names[0]} "
+                         f"and {names[1]} exceeds the largest {x.dtype} "
+                         f"({np.finfo(x.dtype).max:.4g}); scale {names[0]} or {names[1]} down")
     return out
 
 

@@ -13,7 +13,9 @@ import scipy.signal
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from limits import assert_refused
 
+from cnnmotiv.budget import BudgetError
 from cnnmotiv.convolution import (MODES, PADDINGS, AxisGeometry, axis_geometry, conv_layer,
                                   convolve1d, convolve2d, correlate1d, correlate2d,
                                   correlate_channels, output_length, output_shape, pad,
@@ -821,3 +823,62 @@ def test_output_shape_rejects_kernel_larger_than_input():
 def test_output_shape_rejects_bad_stride_pair():
     with pytest.raises(TypeError, match=r"stride must be an integer or a pair of integers"):
         output_shape((8, 8), (3, 3), stride=(1, 2, 3))
+
+
+# ----------------------------------------------------------------------------
+# Sizes refused before allocating (run in an address-space-capped child)
+# ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("call, parameter", [
+    ("c.correlate2d(np.ones((3, 3)), np.ones((3, 3)), mode='full', dilation=40000)", "dilation"),
+    ("c.convolve2d(np.ones((3, 3)), np.ones((3, 3)), mode='same', dilation=(1, 10**9))",
+     "dilation"),
+    ("c.correlate1d(np.ones(3), np.ones(2), mode='full', dilation=10**10)", "dilation"),
+    ("c.convolve1d(np.ones(3), np.ones(2), mode='same', padding='circular', "
+     "dilation=10**10)", "dilation"),
+    ("c.pad(np.ones((3, 3)), 10**5)", "widths"),
+    ("c.pad(np.ones(3), (0, 10**10), padding='circular')", "widths"),
+    ("c.conv_layer(np.ones((2, 3, 3)), np.ones((1, 2, 2, 2)), mode='same', dilation=30000)",
+     "dilation"),
+    ("c.correlate_channels(np.ones((1, 1000, 1)), np.ones((1, 1, 10**6)))", "x"),
+])
+def test_huge_requests_are_refused_with_the_size_before_allocating(call, parameter):
+    out = assert_refused(call, setup="import numpy as np\nfrom cnnmotiv import convolution as c")
+    assert f"smaller {parameter}" in out, out
+
+
+def test_refusal_names_the_kernel_when_the_padding_comes_from_a_large_kernel():
+    with pytest.raises(BudgetError) as info:
+        correlate2d(np.ones((2, 2)), np.lib.stride_tricks.as_strided(np.ones(1), (30000, 30000),
+                                                                     (0, 0)), mode="full")
+    assert info.value.parameter == "kernel" and "mode='valid'" in str(info.value)
+
+
+# ----------------------------------------------------------------------------
+# Overflow: never a silent inf
+# ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("call", [
+    lambda: correlate2d([[1e308, 1e308]], [[1, 1]]),
+    lambda: correlate1d([1e308, 1e308], [2.0]),
+    lambda: convolve2d([[1e308, -1e308, 1e308]], [[1e10, 1e10]], mode="full"),
+    lambda: conv_layer(np.full((2, 2, 2), 1e308), np.ones((1, 2, 1, 1))),
+    lambda: correlate_channels(np.full((1, 3, 2), 1e308), np.ones((1, 2, 3))),
+])
+def test_an_overflowing_float64_result_is_refused(call):
+    with pytest.raises(ValueError, match="overflows float64"):
+        call()
+
+
+def test_an_overflowing_float32_result_names_float32_and_the_callers_arguments():
+    x = np.full((3, 3), 3e38, dtype=np.float32)
+    with pytest.raises(ValueError, match=r"overflows float32.*scale image or kernel down"):
+        correlate2d(x, np.ones((2, 2), dtype=np.float32))
+    # the same sums fit in float64
+    assert np.isfinite(correlate2d(x.astype(np.float64), np.ones((2, 2)))).all()
+
+
+def test_large_finite_results_are_returned():
+    y = correlate2d([[1e308, -1e308]], [[1.0, 1.0]])
+    assert y.tolist() == [[0.0]]
+    assert correlate1d([8e307, 8e307], [1.0, 1.0])[0] == 1.6e308
