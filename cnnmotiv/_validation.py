@@ -31,10 +31,14 @@ __all__ = [
 def all_finite(arr: np.ndarray) -> bool:
     """True if a float array holds no NaN or infinity.
 
-    Two reductions (NaN propagates through both, -inf shows in the minimum,
-    +inf in the maximum) and no temporary the size of ``arr``.
+    A view that repeats its elements (a zero stride, e.g. from
+    :func:`numpy.broadcast_to`) is checked by two reductions (NaN propagates
+    through both, -inf shows in the minimum, +inf in the maximum), without a
+    temporary of its full size.
     """
-    return bool(np.isfinite(arr.min()) and np.isfinite(arr.max()))
+    if 0 in arr.strides:
+        return bool(np.isfinite(arr.min()) and np.isfinite(arr.max()))
+    return bool(np.isfinite(arr).all())
 
 
 def as_float_array(value, name: str, *, ndim: int | tuple[int, ...] | None = None,

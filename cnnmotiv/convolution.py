@@ -38,6 +38,7 @@ tap adds its weight times a shifted view of the input (see
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import NamedTuple
 
@@ -389,10 +390,10 @@ def _check_work_buffers(x: np.ndarray, widths, out_shape, names, dilated: bool, 
     made them large: the padding (``mode`` and the kernel's dilated extent)
     or the input itself.
     """
-    padded = int(np.prod(_padded_shape(x.shape, widths), dtype=object)) * x.itemsize
+    padded = math.prod(_padded_shape(x.shape, widths)) * x.itemsize
     if not any(b or a for b, a in widths) and input_copies == 1:
         padded = 0  # no padding: the engine reads x itself
-    out = int(np.prod(out_shape, dtype=object)) * x.itemsize
+    out = math.prod(out_shape) * x.itemsize
     image, kernel = names
     if padded > 4 * x.nbytes:
         parameter = "dilation" if dilated else kernel
@@ -401,7 +402,7 @@ def _check_work_buffers(x: np.ndarray, widths, out_shape, names, dilated: bool, 
     else:
         parameter, advice = image, f"use a smaller {image}"
     check_bytes(input_copies * padded + output_copies * out,
-                what=f"the padded input and the output (shape {tuple(out_shape)}, {x.dtype})",
+                what=f"the padded input and the output (shape {tuple(out_shape)})",
                 parameter=parameter, advice=advice)
 
 
@@ -468,7 +469,7 @@ def pad(x, widths, *, padding: str = "zeros") -> np.ndarray:
     if padding == "reflect":
         _check_reflect(widths, x.shape, f"with widths {widths}")
     shape = _padded_shape(x.shape, widths)
-    check_bytes(int(np.prod(shape, dtype=object)) * x.itemsize,
+    check_bytes(math.prod(shape) * x.itemsize,
                 what=f"the padded array (shape {shape}, {x.dtype})", parameter="widths",
                 advice="use smaller widths")
     out = _pad(x, widths, padding)
@@ -958,13 +959,14 @@ def _correlate_valid(x: np.ndarray, weights: np.ndarray, strides, dilations,
         for axis, (n, k, s, d) in enumerate(zip(x.shape[1:-1], weights.shape[:-2], strides,
                                                 dilations)))
     c_in, c_out = weights.shape[-2:]
-    out_bytes = x.shape[0] * int(np.prod(out_shape, dtype=object)) * c_out * x.itemsize
-    check_bytes(2 * out_bytes, what=f"the output (shape {(x.shape[0], *out_shape, c_out)}, "
-                f"{x.dtype}) and its scratch rows", parameter=names[0],
+    out_bytes = x.shape[0] * math.prod(out_shape) * c_out * x.itemsize
+    check_bytes(2 * out_bytes, what=f"the output (shape {(x.shape[0], *out_shape, c_out)}) "
+                f"and its scratch rows", parameter=names[0],
                 advice=f"use a smaller {names[0]} (or a smaller batch), or fewer output channels")
     out = np.empty((x.shape[0], *out_shape, c_out), dtype=x.dtype)
     taps = list(np.ndindex(*weights.shape[:-2]))
-    if c_in == c_out == 1:
+    single = c_in == c_out == 1
+    if single:
         # one channel in and out: each tap's weight is a number; drop the channel axes
         product, x, result = np.multiply, x[..., 0], out[..., 0]
         weights = {tap: float(weights[tap][0, 0]) for tap in taps}
@@ -973,18 +975,22 @@ def _correlate_valid(x: np.ndarray, weights: np.ndarray, strides, dilations,
         product, result = np.matmul, out
     rows_per_block = max(1, _BLOCK_BYTES // (out[:, :1].nbytes or 1))
     scratch = np.empty_like(result[:, :rows_per_block])
+    finite = True
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below
         for start in range(0, out_shape[0], rows_per_block):
             rows = range(start, min(start + rows_per_block, out_shape[0]))
             y, term = result[:, rows.start:rows.stop], scratch[:, :len(rows)]
             for number, tap in enumerate(taps):
-                window = x[_tap_window(tap, rows, out_shape, strides, dilations)]
+                window, w = x[_tap_window(tap, rows, out_shape, strides, dilations)], weights[tap]
                 if number == 0:
-                    product(window, weights[tap], out=y)     # y  = k[tap] * window
+                    product(window, w, out=y)     # y  = w * window
+                elif single and w in (1.0, -1.0):  # y += window or y -= window: no product
+                    (np.add if w > 0 else np.subtract)(y, window, out=y)
                 else:
-                    product(window, weights[tap], out=term)  # y += k[tap] * window
+                    product(window, w, out=term)  # y += w * window
                     y += term
-    if not all_finite(result):  # finite inputs: only an overflow gives inf or NaN
+            finite = finite and all_finite(y)  # checked while the block is in the cache
+    if not finite:  # finite inputs: only an overflow gives inf or NaN
         raise ValueError(f"the correlation overflows {x.dtype}: a sum of products of {names[0]} "
                          f"and {names[1]} exceeds the largest {x.dtype} "
                          f"({np.finfo(x.dtype).max:.4g}); scale {names[0]} or {names[1]} down")
