@@ -34,6 +34,13 @@ All of them run on one engine, :func:`correlate_channels`: a Python loop over
 the kernel taps (and over blocks of output rows), never over pixels; each
 tap adds its weight times a shifted view of the input (see
 :func:`correlate2d`, Notes).
+
+Every function checks its arguments before any work (a ValueError or
+TypeError naming the parameter), refuses a request whose buffers would exceed
+the memory budget of :mod:`cnnmotiv.budget` before allocating them (a
+:class:`~cnnmotiv.budget.BudgetError` with the bytes it would need), and never
+returns a silent infinity: a finite input whose sums overflow is refused with
+that reason.
 """
 
 from __future__ import annotations
@@ -447,6 +454,10 @@ def pad(x, widths, *, padding: str = "zeros") -> np.ndarray:
         If ``x`` is not 1-D or 2-D, empty or not finite, a width is negative,
         ``padding`` is unknown, or a ``'reflect'`` width exceeds the input
         length minus one.
+    BudgetError
+        If the padded array would need more than
+        :data:`cnnmotiv.budget.DEFAULT_MAX_BYTES`; raised before allocating,
+        naming ``widths``.
 
     Notes
     -----
@@ -561,8 +572,7 @@ def correlate2d(image, kernel, *, mode: str = "valid", padding: str = "zeros", s
         ``y[i, j] = sum_{a, b} kernel[a, b] * xpad[s_r i + d_r a, s_c j + d_c b]``
         with ``xpad`` the padded image and ``(H_out, W_out)`` given by
         :func:`output_shape`. float32 if ``image`` is float32 (the kernel is
-        then rounded to float32), else float64. The result may be a
-        non-contiguous view.
+        then rounded to float32), else float64.
 
     Raises
     ------
@@ -573,7 +583,15 @@ def correlate2d(image, kernel, *, mode: str = "valid", padding: str = "zeros", s
         If ``image`` or ``kernel`` is not 2-D, is empty or holds NaN/inf;
         ``mode`` or ``padding`` is unknown; ``stride`` or ``dilation`` is
         below 1; in ``'valid'`` mode the dilated kernel is larger than the
-        image; or ``'reflect'`` padding would need more than ``n - 1`` samples.
+        image; ``'reflect'`` padding would need more than ``n - 1`` samples;
+        or the result overflows float64 (float32): a finite image and kernel
+        whose sums of products exceed the largest representable number.
+    BudgetError
+        If the padded image and the output would need more than
+        :data:`cnnmotiv.budget.DEFAULT_MAX_BYTES` (2 GiB), e.g.
+        ``mode='full', dilation=40000`` (76.8 GB); raised before allocating,
+        with the bytes needed and the parameter to change. It is a
+        ValueError too.
 
     See Also
     --------
@@ -641,7 +659,7 @@ def convolve2d(image, kernel, *, mode: str = "valid", padding: str = "zeros", st
 
     Raises
     ------
-    TypeError, ValueError
+    TypeError, ValueError, BudgetError
         As :func:`correlate2d`.
 
     See Also
@@ -700,7 +718,7 @@ def correlate1d(x, kernel, *, mode: str = "valid", padding: str = "zeros", strid
 
     Raises
     ------
-    TypeError, ValueError
+    TypeError, ValueError, BudgetError
         As :func:`correlate2d`, for 1-D inputs.
 
     Notes
@@ -751,7 +769,7 @@ def convolve1d(x, kernel, *, mode: str = "valid", padding: str = "zeros", stride
 
     Raises
     ------
-    TypeError, ValueError
+    TypeError, ValueError, BudgetError
         As :func:`correlate2d`, for 1-D inputs.
 
     Notes
@@ -806,6 +824,9 @@ def conv_layer(x, weights, bias=None, *, mode: str = "valid", padding: str = "ze
     ValueError
         As :func:`correlate2d`, and if ``x`` is not 3-D, ``weights`` not 4-D,
         ``weights.shape[1] != x.shape[0]`` or ``bias`` is not of shape ``(C_out,)``.
+    BudgetError
+        As :func:`correlate2d`: the padded input (two copies: padded, then
+        channels last) and the output would exceed the budget.
 
     Notes
     -----
@@ -896,6 +917,10 @@ def correlate_channels(x, weights, *, stride=1, dilation=1) -> np.ndarray:
         If the dimensions do not match, ``C_in`` differs, an array holds
         NaN/inf, the dilated kernel is longer than the input, or the result
         overflows the floating-point type.
+    BudgetError
+        If the output (and the scratch rows beside it) would need more than
+        :data:`cnnmotiv.budget.DEFAULT_MAX_BYTES`; raised before allocating,
+        naming ``x``.
 
     Notes
     -----
