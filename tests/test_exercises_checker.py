@@ -332,7 +332,7 @@ _P, _E, _Q, _S = parameter_sharing, efficiency, equivariance, sparse_interaction
     (lambda: _E.mac_ratio(280, 0, 3), ValueError, "width"),
     (lambda: _E.dense_bytes(10, 10, -1), ValueError, "k must be an integer >= 1"),
     (lambda: _Q.differing_outputs(0.5, 3, "zeros", 1), TypeError, "shift_y"),
-    (lambda: _Q.differing_outputs(0, 3, "reflect", 1), ValueError, "padding"),
+    (lambda: _Q.differing_outputs(0, 3, "bogus", 1), ValueError, "padding"),
     (lambda: _Q.predicted_output_shift(None, 2), TypeError, "d must be an integer"),
     (lambda: _Q.predicted_output_shift(4, 0), ValueError, "stride"),
     (lambda: _Q.zero_padding_count("4"), TypeError, "offset"),

@@ -24,6 +24,21 @@ shows only the verdict, never the expected value, so a solution cell can end
 in ``check(...)`` (or ``assert check(...)``, which shows nothing) without
 giving the answer away.
 
+In a notebook, the reader's cell is stored unanswered and shows only
+"… not answered yet" on Run All; the folded solution cell (``# Solution``
+first line) computes the value with the package and ends in
+``assert check(EXERCISE, answer)``, which shows no output at all::
+
+    answer = None  # your answer here            |  # Solution: ...
+    check(SAME_MODE_CONNECTIONS, answer)          |  answer = int(np.count_nonzero(...))
+                                                  |  assert check(SAME_MODE_CONNECTIONS, answer)
+
+    prediction = None  # before you move the slider
+    check(STRIDE_PREDICTION, prediction, app=field_app)   # solution: assert check(..., 15)
+
+    output_length = None  # e.g. lambda n, k, stride: ...
+    check(OUTPUT_LENGTH_CODE, output_length)   # solution: a lambda (notebooks define no def)
+
 >>> from cnnmotiv.exercises import Exercise, check
 >>> ex = Exercise("demo", "What is 2 + 2?", lambda: 2 + 2, hint="count on your fingers.")
 >>> check(ex, 4)
