@@ -175,7 +175,7 @@ def edge_map(image, kernel) -> np.ndarray:
     return correlate2d(image, kernel, mode="valid")
 
 
-def _robust_limit(values: np.ndarray) -> float:
+def robust_limit(values: np.ndarray) -> float:
     """Symmetric colour limit: 98th percentile of |values| (never zero)."""
     limit = float(np.percentile(np.abs(values), 98))
     return limit if limit > 0 else max(float(np.abs(values).max()), 1.0)
@@ -226,7 +226,7 @@ def plot_edge_map(image, kernel, *, ax: Axes | None = None, title: str | None = 
     kernel = as_float_array(kernel, "kernel", ndim=2)
     edges = edge_map(image, kernel)
     ax = new_axes(ax, figsize=(3.2, 3.0))
-    limit = _robust_limit(edges)
+    limit = robust_limit(edges)
     im = ax.imshow(edges, cmap=DIVERGING_CMAP, vmin=-limit, vmax=limit,
                    interpolation="antialiased")
     ax.set_xticks([])

@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from cnnmotiv._validation import check_choice, check_int
-from cnnmotiv.plotting.connectivity import (VIEWS, _dense_vs_conv, layer_matrices,
+from cnnmotiv.plotting.connectivity import (VIEWS, draw_dense_vs_conv, layer_matrices,
                                             output_centres, units_xlim)
 from cnnmotiv.plotting.style import new_figure
 from cnnmotiv.widgets.figure_app import FigureApp
@@ -87,7 +87,7 @@ def connectivity_app(n: int = 9, *, kernel_size: int = 3, max_kernel_size: int =
         raise ValueError(f"unit must be in 0..{n - 1}; got {start_unit}")
 
     fig = new_figure((6.0, 4.0))
-    fig, dense, conv = _dense_vs_conv(n, kernel_size, view, None, mode, 1, 1, fig,
+    fig, dense, conv = draw_dense_vs_conv(n, kernel_size, view, None, mode, 1, 1, fig,
                                       conv_label="Convolution (kernel size: slider)")
     # One x range for every kernel size (outputs sit half a unit to the right for even
     # kernels), so that a move never changes the axes and only the connections are redrawn.

@@ -18,7 +18,7 @@ import numpy as np
 from cnnmotiv._validation import check_choice, check_int, format_bytes
 from cnnmotiv.plotting.efficiency import (EDGE_KERNELS, KIND_LABELS, KINDS, METRICS,
                                           format_count,
-                                          _robust_limit, edge_map, layer_costs, plot_cost_bars)
+                                          robust_limit, edge_map, layer_costs, plot_cost_bars)
 from cnnmotiv.plotting.style import DIVERGING_CMAP, PALETTE, new_figure
 from cnnmotiv.widgets.figure_app import FigureApp
 
@@ -117,7 +117,7 @@ def edge_detection_app(*, kernel: str = "[-1, 1] (2-tap, horizontal change)",
         # No BLAS pinning needed here: correlate2d keeps its BLAS calls short
         # unless BLAS already runs on one thread.
         edges = edge_map(x, weights)
-        limit = _robust_limit(edges)
+        limit = robust_limit(edges)
         im_in.set_data(x)
         im_out.set_data(edges)
         im_out.set_clim(-limit, limit)

@@ -15,7 +15,7 @@ from matplotlib.patches import Rectangle
 
 from cnnmotiv._validation import check_choice, check_int
 from cnnmotiv.plotting.receptive_fields import (
-    _receptive_fields,
+    draw_receptive_fields,
     field_layers,
     layer_stack,
     uniform_erf_std,
@@ -82,7 +82,7 @@ def receptive_field_app(depth: int = 3, kernel_size: int = 3, stride: int = 1,
     dilation = check_int(dilation, "dilation", minimum=1, maximum=max_dilation)
 
     fig = new_figure((8.0, 3.4))
-    fig, stack, squares = _receptive_fields(depth, kernel_size, stride, dilation, image, point,
+    fig, stack, squares = draw_receptive_fields(depth, kernel_size, stride, dilation, image, point,
                                             max_depth, fig, app=True)
     FigureCanvasAgg(fig).draw()
     fig.set_layout_engine("none")
