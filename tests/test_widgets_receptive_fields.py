@@ -79,19 +79,6 @@ def test_field_grows_by_k_minus_1_times_dilation_times_jump(app):
     assert np.diff([1] + rows).tolist() == [4, 4, 4, 4]
 
 
-def test_receptive_field_callback_time_is_measured(app, record_property):
-    """Information only: median update + render time (no timed assert)."""
-    seconds = []
-    for depth, k in itertools.product([1, 2, 3, 4, 5, 3], [3, 5, 3]):
-        app.controls["depth"].value = depth
-        app.controls["kernel_size"].value = k
-        assert app.result["depth"] == depth and app.result["kernel_size"] == k
-        seconds.append(app.callback_seconds)
-    median_ms = 1000 * statistics.median(seconds)
-    record_property("receptive_field_callback_median_ms", round(median_ms, 1))
-    print(f"receptive_field_app callback median: {median_ms:.1f} ms over {len(seconds)} moves")
-
-
 @pytest.fixture(scope="module")
 def erf():
     return erf_app(4, 3)
@@ -123,17 +110,6 @@ def test_erf_random_kernel_and_png_round_trip(erf):
     assert erf.result["spread"] == pytest.approx(expected)
     erf.controls["kernel"].value = "uniform"
     assert erf.png == first
-
-
-def test_erf_callback_time_is_measured(erf, record_property):
-    seconds = []
-    for depth in [1, 2, 4, 6, 8, 10] * 3:
-        erf.controls["depth"].value = depth
-        assert erf.result["theory_size"] == 1 + depth * (erf.result["kernel_size"] - 1)
-        seconds.append(erf.callback_seconds)
-    median_ms = 1000 * statistics.median(seconds)
-    record_property("erf_callback_median_ms", round(median_ms, 1))
-    print(f"erf_app callback median: {median_ms:.1f} ms over {len(seconds)} moves")
 
 
 @pytest.mark.parametrize("call, error, match", [
