@@ -47,15 +47,21 @@ __all__ = [
     "ErfGrowth",
     "FieldInfo",
     "LayerSpec",
+    "LayerStack",
     "effective_receptive_field",
     "erf_growth",
     "erf_spread",
+    "field_layers",
     "fit_growth_exponent",
     "input_region",
     "input_support",
+    "layer_lengths",
+    "layer_stack",
     "measure_receptive_field",
+    "nearest_units",
     "output_shapes",
     "receptive_field",
+    "uniform_erf_std",
 ]
 
 #: Layer kinds; a (max) pooling layer has the same geometry as a convolution.
@@ -270,20 +276,258 @@ def output_shapes(layers, input_shape) -> list[tuple[int, int]]:
     [(8, 9), (4, 4)]
     """
     layers = _check_layers(layers)
-    shape = check_shape(input_shape, "input_shape", ndim=2)
-    out = []
-    for i, layer in enumerate(layers):
-        new = []
+    lengths = layer_lengths(layers, input_shape)
+    for i, (layer, before, after) in enumerate(zip(layers, lengths, lengths[1:])):
         for axis, name in enumerate(("rows", "cols")):
-            n = shape[axis] + 2 * layer.padding[axis]
-            if n < layer.extent[axis]:
+            if after[axis] < 1:
+                n = before[axis] + 2 * layer.padding[axis]
                 raise ValueError(
                     f"input_shape {tuple(input_shape)} is too small: layer {i} gets "
                     f"{n} padded {name} but its dilated kernel spans {layer.extent[axis]}")
-            new.append((n - layer.extent[axis]) // layer.stride[axis] + 1)
-        shape = tuple(new)
-        out.append(shape)
-    return out
+    return lengths[1:]
+
+
+def layer_lengths(layers, input_shape) -> list[tuple[int, int]]:
+    """Size ``(H_l, W_l)`` of every layer's map, the input first, without refusing empty ones.
+
+    Parameters
+    ----------
+    layers : sequence of LayerSpec
+    input_shape : (int, int)
+        ``(H, W)`` of the network input.
+
+    Returns
+    -------
+    list of (int, int)
+        ``len(layers) + 1`` shapes: the input, then
+        ``n_l = floor((n_{l-1} + 2 p - d (k - 1) - 1) / s) + 1`` per axis.
+        A value ``<= 0`` means the layer has no unit on that axis (and the
+        layers after it are meaningless); :func:`output_shapes` refuses that.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad ``layers`` or ``input_shape``.
+
+    Examples
+    --------
+    >>> layer_lengths([LayerSpec(3), LayerSpec(2, stride=2)], (8, 9))
+    [(8, 9), (6, 7), (3, 3)]
+    >>> layer_lengths([LayerSpec(5)], (3, 9))[-1]
+    (-1, 5)
+    """
+    layers = _check_layers(layers)
+    lengths = [check_shape(input_shape, "input_shape", ndim=2)]
+    for layer in layers:
+        lengths.append(tuple(
+            (lengths[-1][a] + 2 * layer.padding[a] - layer.extent[a]) // layer.stride[a] + 1
+            for a in range(2)))
+    return lengths
+
+
+def nearest_units(layers, input_shape, point) -> tuple[list[FieldInfo], list[tuple[int, int]]]:
+    """For each depth, the unit whose field is centred nearest ``point``.
+
+    Parameters
+    ----------
+    layers : sequence of LayerSpec
+    input_shape : (int, int)
+        ``(H, W)`` of the input image.
+    point : (float, float)
+        ``(row, col)`` in input pixel coordinates.
+
+    Returns
+    -------
+    infos : list of FieldInfo
+        :func:`receptive_field` of ``layers``.
+    units : list of (int, int)
+        Per layer, the index ``round((point - start) / jump)``, clipped to the
+        layer's output (:func:`layer_lengths`).
+
+    Raises
+    ------
+    ValueError
+        If some layer has no output unit on an image of ``input_shape``, or
+        ``point`` is not two finite numbers.
+
+    Examples
+    --------
+    >>> infos, units = nearest_units([LayerSpec(3), LayerSpec(2, stride=2)], (10, 10), (4, 9))
+    >>> units
+    [(3, 7), (1, 3)]
+    """
+    layers = _check_layers(layers)
+    shape = check_shape(input_shape, "input_shape", ndim=2)
+    pt = as_float_array(point, "point", ndim=1, dtype=np.float64)
+    if pt.size != 2:
+        raise ValueError(f"point must be a (row, col) pair; got {point!r}")
+    infos = receptive_field(layers)
+    units = []
+    for info, length in zip(infos, layer_lengths(layers, shape)[1:]):
+        if min(length) < 1:
+            raise ValueError(f"the stack leaves no output unit on an image of shape {shape}")
+        units.append(tuple(int(np.clip(round((pt[a] - info.start[a]) / info.jump[a]),
+                                       0, length[a] - 1)) for a in range(2)))
+    return infos, units
+
+
+def field_layers(depth: int, kernel_size, *, stride=1, dilation=1,
+                 same: bool = False) -> list[LayerSpec]:
+    """``depth`` identical convolution layers as :class:`LayerSpec`.
+
+    Parameters
+    ----------
+    depth : int
+        Number of layers (at least 1).
+    kernel_size, stride, dilation : int or (int, int)
+        Geometry of every layer.
+    same : bool
+        If true, pad each layer by ``dilation * (kernel_size - 1) // 2`` on
+        each side (so odd kernels keep the size with stride 1); else no padding.
+
+    Returns
+    -------
+    list of LayerSpec
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a non-positive or non-integer argument.
+
+    Examples
+    --------
+    >>> [info.size for info in receptive_field(field_layers(3, 3))]
+    [(3, 3), (5, 5), (7, 7)]
+    """
+    depth = check_int(depth, "depth")
+    k = check_pair(kernel_size, "kernel_size")
+    s = check_pair(stride, "stride")
+    d = check_pair(dilation, "dilation")
+    pad = (d[0] * (k[0] - 1) // 2, d[1] * (k[1] - 1) // 2) if same else (0, 0)
+    return [LayerSpec(kernel_size=k, stride=s, padding=pad, dilation=d) for _ in range(depth)]
+
+
+# ---------------------------------------------------------------------------
+# 1-D stacks as matrices
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LayerStack:
+    """Stacked 1-D valid convolutions, as matrices, with one top unit traced down.
+
+    Attributes
+    ----------
+    matrices : list of ndarray
+        ``matrices[l]`` maps layer ``l`` (``(n_l,)``) to layer ``l + 1``;
+        layer 0 is the input.
+    positions : list of ndarray
+        Input coordinate of the centre of each unit, per layer (layer 0:
+        ``0 .. n-1``), found from the matrices: each unit sits at the mean
+        position of the units it reads.
+    field : list of ndarray
+        ``field[l]``: indices of the layer-``l`` units that the chosen top unit
+        depends on (``field[depth] == [unit]``).
+    unit : int
+        The chosen unit of the top layer.
+    """
+
+    matrices: list
+    positions: list
+    field: list
+    unit: int
+
+    @property
+    def depth(self) -> int:
+        """Number of layers above the input."""
+        return len(self.matrices)
+
+    def span(self, layer: int = 0) -> int:
+        """Width (``last - first + 1``) of the traced field at ``layer``."""
+        f = self.field[layer]
+        return int(f[-1] - f[0] + 1)
+
+    def __repr__(self) -> str:
+        sizes = [int(m.shape[1]) for m in self.matrices] + [int(self.matrices[-1].shape[0])]
+        return (f"LayerStack(depth={self.depth}, lengths={sizes}, unit={self.unit}, "
+                f"field_size={self.span(0)})")
+
+
+def layer_stack(depth: int, kernel_size: int, *, stride: int = 1, dilation: int = 1,
+                n: int | None = None, unit: int | None = None) -> LayerStack:
+    """Build ``depth`` stacked 1-D valid convolutions and trace one top unit down.
+
+    Parameters
+    ----------
+    depth, kernel_size, stride, dilation : int
+        Geometry of every layer.
+    n : int, optional
+        Input length; default: the top unit's field plus two top-layer strides,
+        so that the top layer has three units.
+    unit : int, optional
+        The traced top unit; default: the middle one.
+
+    Returns
+    -------
+    LayerStack
+
+    Raises
+    ------
+    ValueError
+        If ``n`` is too short for the stack (the top layer would be empty) or
+        ``unit`` is out of range; if the matrices would exceed the memory
+        budget (:func:`cnnmotiv.budget.check_bytes`, parameter ``n``).
+    TypeError
+        For non-integer arguments.
+
+    Notes
+    -----
+    The trace uses only the non-zeros of the matrices
+    (:func:`cnnmotiv.matrices.correlation_matrix_1d`): the units that layer
+    ``l + 1``'s field reads are the non-zero columns of its rows. Its width
+    is the closed form of :func:`receptive_field`,
+    ``1 + sum_l (k - 1) * dilation * stride**(l - 1)``.
+
+    Examples
+    --------
+    >>> st = layer_stack(3, 3)
+    >>> [len(f) for f in st.field]
+    [7, 5, 3, 1]
+    >>> st.span(0)
+    7
+    """
+    from cnnmotiv.budget import check_bytes
+    from cnnmotiv.matrices import correlation_matrix_1d
+
+    depth = check_int(depth, "depth")
+    k = check_int(kernel_size, "kernel_size")
+    s = check_int(stride, "stride")
+    d = check_int(dilation, "dilation")
+    spec = [LayerSpec(k, stride=s, dilation=d)] * depth
+    top = receptive_field(spec)[-1]
+    size, jump = top.size[0], top.jump[0]
+    n = size + 2 * jump if n is None else check_int(n, "n")
+    if n < size:
+        raise ValueError(f"n must be at least the top unit's field, {size}, for depth={depth}, "
+                         f"kernel_size={k}, stride={s}, dilation={d}; got {n}")
+    lengths = [h for h, _ in layer_lengths(spec, (n, 1))]
+    check_bytes(8 * sum(a * b for a, b in zip(lengths[:-1], lengths[1:])),
+                what=f"the {depth} dense 1-D layer matrices for n={n}", parameter="n")
+    kernel = np.ones(k)
+    matrices, positions = [], [np.arange(n, dtype=float)]
+    length = n
+    for _ in range(depth):
+        m = correlation_matrix_1d(kernel, length, mode="valid", stride=s, dilation=d)
+        reads = m != 0
+        positions.append(reads @ positions[-1] / reads.sum(axis=1))
+        matrices.append(m)
+        length = m.shape[0]
+    top_units = matrices[-1].shape[0]
+    unit = top_units // 2 if unit is None else check_int(unit, "unit", minimum=0)
+    if unit >= top_units:
+        raise ValueError(f"unit must be a top-layer index in 0..{top_units - 1}; got {unit}")
+    field = [np.array([unit])]
+    for m in reversed(matrices):
+        field.append(np.flatnonzero((m[field[-1]] != 0).any(axis=0)))
+    return LayerStack(matrices, positions, field[::-1], unit)
 
 
 def _check_output_index(layers, input_shape, index) -> tuple[int, int]:
@@ -623,6 +867,40 @@ def effective_receptive_field(depth, kernel_size, *, kernel: str = "uniform", rn
     r0, c0 = (size[0] - theory[0]) // 2, (size[1] - theory[1]) // 2
     out[r0:r0 + theory[0], c0:c0 + theory[1]] = m
     return out
+
+
+def uniform_erf_std(depth: int, kernel_size: int) -> float:
+    """Spread of the effective receptive field of a stack of uniform (box) kernels.
+
+    Each layer adds an independent step uniform on ``k`` positions, of
+    variance ``(k**2 - 1) / 12``; after ``depth`` layers the variance is the
+    sum, so the standard deviation is ``sqrt(depth * (k**2 - 1) / 12)``: it
+    grows like the square root of depth, while the field's width
+    ``1 + depth * (k - 1)`` grows linearly.
+
+    Parameters
+    ----------
+    depth, kernel_size : int
+        At least 1.
+
+    Returns
+    -------
+    float
+        Standard deviation in pixels, per axis.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a non-positive or non-integer argument.
+
+    Examples
+    --------
+    >>> round(uniform_erf_std(4, 3), 6)
+    1.632993
+    """
+    depth = check_int(depth, "depth")
+    kernel_size = check_int(kernel_size, "kernel_size")
+    return float(np.sqrt(depth * (kernel_size ** 2 - 1) / 12))
 
 
 def _marginal_std(p: np.ndarray) -> float:

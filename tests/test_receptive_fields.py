@@ -14,12 +14,17 @@ from cnnmotiv.receptive_fields import (
     effective_receptive_field,
     erf_growth,
     erf_spread,
+    field_layers,
     fit_growth_exponent,
     input_region,
     input_support,
+    layer_lengths,
+    layer_stack,
     measure_receptive_field,
+    nearest_units,
     output_shapes,
     receptive_field,
+    uniform_erf_std,
 )
 
 # --------------------------------------------------------------------------- strategies
@@ -459,3 +464,98 @@ def test_erf_spread_known_values():
     # Scale does not matter: the map is normalised.
     np.testing.assert_allclose(erf_spread(5 * np.ones((3, 4))),
                                (np.std(np.arange(3)), np.std(np.arange(4))))
+
+
+# ------------------------------------------- moved from plotting: layer_stack and friends
+@given(stack_st, st.integers(0, 4), st.integers(0, 4))
+def test_layer_lengths_match_scipy_layers(layers, extra_r, extra_c):
+    shape = tuple(max(l.extent[a] for l in layers) * 4 + e for a, e in enumerate((extra_r, extra_c)))
+    lengths = layer_lengths(layers, shape)
+    assert lengths[0] == shape and len(lengths) == len(layers) + 1
+    x = np.zeros(shape)
+    for layer, expected in zip(layers, lengths[1:]):
+        if min(expected) < 1:                     # scipy gives no output (or refuses): stop
+            break
+        x = _forward_2d_scipy(x, [layer])
+        assert x.shape == expected
+
+
+def test_layer_lengths_report_empty_layers_that_output_shapes_refuses():
+    assert layer_lengths([LayerSpec(5)], (3, 9)) == [(3, 9), (-1, 5)]
+    with pytest.raises(ValueError, match="too small"):
+        output_shapes([LayerSpec(5)], (3, 9))
+
+
+@given(st.integers(1, 4), st.integers(1, 4), st.integers(1, 3), st.integers(1, 3),
+       st.integers(0, 5), st.data())
+def test_layer_stack_field_matches_numpy_impulses(depth, k, s, d, extra, data):
+    stack = layer_stack(depth, k, stride=s, dilation=d)
+    n = stack.positions[0].size + extra
+    top = layer_stack(depth, k, stride=s, dilation=d, n=n).matrices[-1].shape[0]
+    u = data.draw(st.integers(0, top - 1))
+    stack = layer_stack(depth, k, stride=s, dilation=d, n=n, unit=u)
+    layers = [LayerSpec(k, stride=s, dilation=d)] * depth
+    hits = _oracle_support_1d(layers, n, 0, u)
+    assert stack.field[0].tolist() == np.flatnonzero(hits).tolist()
+    assert stack.span(0) == receptive_field(layers)[-1].size[0]
+    # each matrix is the layer itself: np.correlate with the dilated ones kernel, subsampled
+    x = data.draw(st.lists(st.floats(-1, 1), min_size=n, max_size=n))
+    y = np.asarray(x)
+    for m, layer_len in zip(stack.matrices, [n] + [m.shape[0] for m in stack.matrices]):
+        assert m.shape[1] == layer_len
+        ref = np.correlate(y, _dilated_ones(k, d), mode="valid")[::s]
+        np.testing.assert_allclose(m @ y, ref, atol=1e-12)
+        y = ref
+
+
+def test_layer_stack_repr_is_short():
+    text = repr(layer_stack(3, 3))
+    assert text == "LayerStack(depth=3, lengths=[9, 7, 5, 3], unit=1, field_size=7)"
+
+
+@pytest.mark.parametrize("depth, k", [(1, 2), (1, 3), (4, 3), (7, 5), (3, 8)])
+def test_uniform_erf_std_is_the_variance_of_a_sum_of_uniforms(depth, k):
+    import scipy.stats
+
+    # the sum of `depth` independent discrete uniforms on k values (scipy.stats.randint)
+    assert uniform_erf_std(depth, k) == pytest.approx(
+        np.sqrt(depth * scipy.stats.randint(0, k).var()), rel=1e-12, abs=1e-15)
+    # and the spread measured on the map made by repeated np.convolve of box kernels
+    p = np.ones(1)
+    for _ in range(depth):
+        p = np.convolve(p, np.ones(k) / k)
+    x = np.arange(p.size)
+    assert uniform_erf_std(depth, k) == pytest.approx(
+        np.sqrt((p * (x - (p * x).sum()) ** 2).sum()), rel=1e-9, abs=1e-12)
+
+
+def test_field_layers_give_the_sections_sizes():
+    assert [f.size for f in receptive_field(field_layers(3, 3))] == [(3, 3), (5, 5), (7, 7)]
+    same = field_layers(2, 5, dilation=2, same=True)
+    assert same[0].padding == (4, 4) and output_shapes(same, (20, 21)) == [(20, 21)] * 2
+
+
+@given(stack_st, st.floats(-3, 40), st.floats(-3, 40))
+def test_nearest_units_minimise_distance_to_the_field_centre(layers, r, c):
+    shape = tuple(max(l.extent[a] for l in layers) * 8 for a in range(2))
+    lengths = layer_lengths(layers, shape)[1:]
+    assume(all(min(n) >= 1 for n in lengths))
+    infos, units = nearest_units(layers, shape, (r, c))
+    for info, unit, n in zip(infos, units, lengths):
+        for a, p in enumerate((r, c)):
+            centres = info.start[a] + np.arange(n[a]) * info.jump[a]   # brute force
+            assert abs(centres[unit[a]] - p) <= np.abs(centres - p).min() + 1e-9
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda: layer_stack(0, 3), ValueError, "depth must be an integer >= 1"),
+    (lambda: layer_stack(3, 3, n=6), ValueError, "n must be at least the top unit's field, 7"),
+    (lambda: layer_stack(1, 3, n=5, unit=3), ValueError, r"unit must be a top-layer index in 0\.\.2"),
+    (lambda: layer_lengths([LayerSpec(3)], (0, 4)), ValueError, r"input_shape\[0\]"),
+    (lambda: nearest_units([LayerSpec(5)], (3, 9), (1, 1)), ValueError, "no output unit"),
+    (lambda: nearest_units([LayerSpec(3)], (9, 9), (1, np.nan)), ValueError, "point"),
+    (lambda: uniform_erf_std(2, 0), ValueError, "kernel_size must be an integer >= 1"),
+])
+def test_moved_helpers_bad_input(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
