@@ -22,9 +22,11 @@ __all__ = [
     "LUMA_WEIGHTS",
     "MAX_SIDE",
     "PHOTO_SHAPE",
+    "SMALL_PHOTO_SHAPE",
     "checkerboard",
     "impulse",
     "photo",
+    "small_photo",
     "shape_masks",
     "shapes",
     "step_edge",
@@ -32,6 +34,9 @@ __all__ = [
 
 #: Default photo shape ``(H, W)``: 280 rows by 320 columns.
 PHOTO_SHAPE = (280, 320)
+
+#: Shape ``(H, W)`` of the small photo the equivariance notebook and its exercises use.
+SMALL_PHOTO_SHAPE = (64, 64)
 
 #: ITU-R BT.601 luma weights for (R, G, B); they sum to 1.
 LUMA_WEIGHTS = (0.299, 0.587, 0.114)
@@ -132,6 +137,34 @@ def photo(shape=PHOTO_SHAPE) -> np.ndarray:
     if max(shape) > MAX_SIDE:
         raise ValueError(f"shape sides must be at most {MAX_SIDE}; got {shape}")
     return _photo_cached(shape).copy()
+
+
+def small_photo(shape=SMALL_PHOTO_SHAPE) -> np.ndarray:
+    """The photograph of :func:`photo` at the equivariance notebook's size, 64 x 64 by default.
+
+    Parameters
+    ----------
+    shape : tuple of int, optional
+        ``(H, W)``, as :func:`photo`; default :data:`SMALL_PHOTO_SHAPE`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float64 ``(H, W)`` in ``[0, 1]``, a fresh copy.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`photo`.
+
+    Examples
+    --------
+    >>> small_photo().shape
+    (64, 64)
+    >>> bool((small_photo() == photo((64, 64))).all())
+    True
+    """
+    return photo(shape)
 
 
 def step_edge(shape=(64, 64), *, orientation: str = "vertical", position=None) -> np.ndarray:

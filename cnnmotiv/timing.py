@@ -8,7 +8,7 @@ cross-correlation to an image of shape ``(H, W)``:
 * ``"dense"``: the full matrix of :func:`cnnmotiv.matrices.correlation_matrix`
   times the flattened image (one multiply-accumulate, MAC, per matrix entry,
   zeros included);
-* ``"local"``: the CSR matrix of a locally connected layer
+* ``"locally_connected"``: the CSR matrix of a locally connected layer
   (:func:`cnnmotiv.matrices.locally_connected_matrix`, random unshared
   weights, same sparsity as the convolution) times the flattened image;
 * ``"sparse"``: the CSR matrix of
@@ -42,6 +42,7 @@ import numpy as np
 
 from cnnmotiv._validation import (as_float_array, check_choice, check_int, check_pair,
                                   check_memory)
+from cnnmotiv.counting import LAYER_FORMS
 
 __all__ = [
     "METHODS",
@@ -61,7 +62,7 @@ __all__ = [
 ]
 
 #: The ways of applying the layer that this module can time.
-METHODS = ("dense", "local", "sparse", "conv")
+METHODS = LAYER_FORMS
 
 _MODES = ("valid", "same", "full")
 
@@ -73,7 +74,7 @@ class Timings:
     Attributes
     ----------
     method : str
-        ``"dense"``, ``"local"``, ``"sparse"`` or ``"conv"``.
+        ``"dense"``, ``"locally_connected"``, ``"sparse"`` or ``"conv"``.
     shapes : tuple of (int, int)
         The image shapes ``(H, W)``, in the order measured.
     kernel_shape : (int, int)
@@ -84,8 +85,8 @@ class Timings:
         Input pixels ``H * W`` per shape.
     macs : ndarray of int, shape (n,)
         Multiply-accumulates one application performs: matrix entries for
-        ``"dense"``, stored entries for ``"local"`` and ``"sparse"``, outputs times kernel
-        entries for ``"conv"``.
+        ``"dense"``, stored entries for ``"locally_connected"`` and
+        ``"sparse"``, outputs times kernel entries for ``"conv"``.
     nbytes : ndarray of int, shape (n,)
         Bytes of the operands one application reads: the matrix (values, and
         for CSR its index arrays) plus the image for the matrix forms; image
@@ -282,7 +283,7 @@ def time_method(method: str, shapes: Sequence, kernel_shape=(3, 3), *, mode: str
 
     Parameters
     ----------
-    method : {"dense", "local", "sparse", "conv"}
+    method : {"dense", "locally_connected", "sparse", "conv"}
         Dense matrix times vector, locally connected CSR matrix times vector,
         the convolution's CSR matrix times vector, or
         :func:`cnnmotiv.convolution.correlate2d`.
@@ -366,8 +367,8 @@ def time_method(method: str, shapes: Sequence, kernel_shape=(3, 3), *, mode: str
             func = lambda m=matrix, v=x: m @ v  # noqa: E731
             n_macs = matrix.size
             n_bytes = matrix.nbytes + x.nbytes
-        elif method in ("local", "sparse"):
-            if method == "local":
+        elif method in ("locally_connected", "sparse"):
+            if method == "locally_connected":
                 matrix = matrices.locally_connected_matrix(kernel_shape, shape, rng=generator,
                                                            mode=mode)
             else:
@@ -586,7 +587,7 @@ class ScalingStudy:
     dense : Timings
         Dense mat-vec times at the small sizes.
     others : dict of str to Timings
-        The other methods (``"local"``, ``"sparse"``, ``"conv"``) at the same
+        The other methods (``"locally_connected"``, ``"sparse"``, ``"conv"``) at the same
         small sizes and, last, at ``target``.
     fitted : ndarray of bool
         Which dense sizes the fit used: those whose matrix is larger than
@@ -631,7 +632,8 @@ class ScalingStudy:
 
 
 def scaling_study(sides: Sequence = (16, 24, 32, 40, 48, 56, 64), kernel_shape=(3, 3), *,
-                  target=(280, 320), methods: Sequence[str] = ("local", "sparse", "conv"),
+                  target=(280, 320),
+                  methods: Sequence[str] = ("locally_connected", "sparse", "conv"),
                   repeats: int = 5, min_seconds: float = 2e-3, threads: int | None = 1,
                   cache_bytes: int | None | str = "auto", rng=0) -> ScalingStudy:
     """Time the dense product where it fits, fit its law, extrapolate; time the rest at full size.
@@ -669,7 +671,7 @@ def scaling_study(sides: Sequence = (16, 24, 32, 40, 48, 56, 64), kernel_shape=(
     >>> s.fitted.tolist(), s.extrapolation.nbytes, s.mac_ratio
     ([True, True, True], 1520640, 53.333...)
     >>> sorted(s.target_seconds())
-    ['conv', 'dense', 'local', 'sparse']
+    ['conv', 'dense', 'locally_connected', 'sparse']
     """
     methods = [check_choice(m, "methods", METHODS[1:]) for m in methods]
     if "conv" not in methods:

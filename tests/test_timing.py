@@ -165,11 +165,11 @@ def test_median_time_rejects_bad_input(kwargs, error, match):
 # ---------------------------------------------------------------- the timers (bookkeeping only)
 
 def _time_local(shapes, kernel_shape, **options):
-    return time_method("local", shapes, kernel_shape, **options)
+    return time_method("locally_connected", shapes, kernel_shape, **options)
 
 
 @pytest.mark.parametrize("timer, method", [(time_dense_matvec, "dense"),
-                                           (_time_local, "local"),
+                                           (_time_local, "locally_connected"),
                                            (time_sparse_matvec, "sparse"),
                                            (time_convolution, "conv")])
 def test_timers_count_what_they_run(timer, method):
@@ -236,7 +236,7 @@ def test_threads_pin_the_pools_only_when_asked(monkeypatch):
 
 
 @pytest.mark.parametrize("args, kwargs, error, match", [
-    (("fft", [8]), {}, ValueError, "method must be one of 'dense', 'local', 'sparse', 'conv'"),
+    (("fft", [8]), {}, ValueError, "method must be one of 'dense', 'locally_connected', 'sparse', 'conv'"),
     (("conv", [8]), dict(mode="wrap"), ValueError, "mode must be one of"),
     (("conv", []), {}, ValueError, "at least one image shape"),
     (("conv", "8x8"), {}, TypeError, "shapes must be a sequence"),
@@ -297,7 +297,7 @@ def test_scaling_study_fits_only_sizes_beyond_the_cache(monkeypatch):
     seconds = study.target_seconds()
     assert seconds["dense"] == study.extrapolation.seconds
     assert seconds["conv"] == pytest.approx(1e-8 * 89_600)
-    assert set(seconds) == {"dense", "local", "sparse", "conv"}
+    assert set(seconds) == {"dense", "locally_connected", "sparse", "conv"}
     assert study.mac_ratio == pytest.approx(89_600 / 9)
     assert study.time_ratio == pytest.approx(1e-9 * 89_600 ** 2 / (1e-8 * 89_600))
     assert study.target == (280, 320)
@@ -314,7 +314,7 @@ def test_scaling_study_falls_back_to_all_sizes(monkeypatch):
 
 @pytest.mark.parametrize("kwargs, error, match", [
     (dict(methods=["sparse"]), ValueError, "methods must include 'conv'"),
-    (dict(methods=["dense", "conv"]), ValueError, "methods must be one of 'local', 'sparse'"),
+    (dict(methods=["dense", "conv"]), ValueError, "methods must be one of 'locally_connected', 'sparse'"),
     (dict(cache_bytes="big"), ValueError, "cache_bytes must be one of 'auto'"),
     (dict(cache_bytes=0), ValueError, "cache_bytes must be an integer >= 1"),
     (dict(target=(0, 5)), ValueError, r"target\[0\] must be an integer >= 1"),

@@ -12,6 +12,7 @@ True
 
 from __future__ import annotations
 
+from cnnmotiv.data import small_photo
 from cnnmotiv.equivariance import EDGE_KERNEL, equivariance_error, pooling_change
 from cnnmotiv.exercises import Exercise
 
@@ -20,9 +21,7 @@ __all__ = ["STRIDE_SHIFTS", "ZERO_PADDING_COUNT", "POOL_SATURATION", "EXERCISES"
 
 
 def _image():
-    from cnnmotiv.plotting.equivariance import default_image
-
-    return default_image()
+    return small_photo()
 
 
 def stride_shifts(stride: int = 4, largest: int = 9) -> tuple[int, ...]:

@@ -15,10 +15,11 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from cnnmotiv._validation import check_choice, check_int, format_bytes
-from cnnmotiv.plotting.efficiency import (EDGE_KERNELS, KIND_LABELS, KINDS, METRICS,
-                                          format_count,
-                                          edge_map, robust_limit, layer_costs, plot_cost_bars)
+from cnnmotiv._validation import check_choice, check_int
+from cnnmotiv.budget import format_bytes
+from cnnmotiv.counting import layer_costs
+from cnnmotiv.plotting.efficiency import (EDGE_KERNELS, KIND_LABELS, KINDS, METRICS, edge_map,
+                                          format_count, plot_cost_bars, robust_limit)
 from cnnmotiv.plotting.style import DIVERGING_CMAP, PALETTE, new_figure
 from cnnmotiv.widgets.figure_app import FigureApp
 
@@ -197,7 +198,7 @@ def cost_app(*, height: int = 280, width: int = 320, kernel_size: int = 3,
     FigureApp
         Controls ``"height"``, ``"width"``, ``"kernel_size"`` (IntSliders).
         ``app.result`` is a dict: ``costs`` (``costs[metric][kind]`` as
-        :func:`cnnmotiv.plotting.efficiency.layer_costs`), ``shape``,
+        :func:`cnnmotiv.counting.layer_costs`), ``shape``,
         ``kernel_shape``, ``output_shape``, ``mac_ratio`` (dense MACs over
         convolution MACs, which equals ``H * W / k**2``) and
         ``dense_bytes`` (float64 dense matrix).
@@ -241,7 +242,7 @@ def _slider(value, lo, hi, description) -> widgets.IntSlider:
 class CostDrawing:
     """The figure of :func:`cost_app`: log-scale cost bars, each carrying its count.
 
-    :meth:`update` recomputes :func:`cnnmotiv.plotting.efficiency.layer_costs`
+    :meth:`update` recomputes :func:`cnnmotiv.counting.layer_costs`
     and moves the bars and their labels.
     """
 

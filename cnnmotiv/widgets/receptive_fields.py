@@ -13,12 +13,8 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from cnnmotiv._validation import check_choice, check_int
-from cnnmotiv.plotting.receptive_fields import (
-    draw_receptive_fields,
-    field_layers,
-    layer_stack,
-    uniform_erf_std,
-)
+from cnnmotiv.plotting.receptive_fields import draw_receptive_fields
+from cnnmotiv.receptive_fields import field_layers, layer_stack, uniform_erf_std
 from cnnmotiv.plotting.style import ROLE, SEQUENTIAL_CMAP, new_figure
 from cnnmotiv.widgets.figure_app import FigureApp
 
@@ -156,7 +152,7 @@ def erf_app(depth: int = 4, kernel_size: int = 3, kernel: str = "uniform", *,
         ``theory_size`` (side of the theoretical square, ``1 + depth*(k-1)``),
         ``spread`` (measured standard deviation (rows, cols) by
         :func:`cnnmotiv.receptive_fields.erf_spread`), ``uniform_std`` (the
-        square-root law, :func:`~cnnmotiv.plotting.receptive_fields.uniform_erf_std`),
+        square-root law, :func:`~cnnmotiv.receptive_fields.uniform_erf_std`),
         ``mass_inside`` (share of the map inside the square: 1 up to rounding),
         ``size`` (side of the map).
 

@@ -20,10 +20,10 @@ from matplotlib.collections import LineCollection
 from matplotlib.patches import Rectangle
 
 from cnnmotiv._validation import check_int
-from cnnmotiv.counting import count_conv, count_dense, count_locally_connected
+from cnnmotiv.counting import count_layer, growth_counts
 from cnnmotiv.matrices import correlation_matrix_1d, locally_connected_matrix, weight_taps
 from cnnmotiv.plotting.sharing import (KIND_LABELS, KINDS, SECTION_IMAGE_SHAPE, TAP_COLOURS,
-                                       diagram_geometry, growth_counts, highlight_points,
+                                       diagram_geometry, highlight_points,
                                        parameter_colours, parameter_image_from_taps,
                                        plot_parameter_growth, style_diagram)
 from cnnmotiv.plotting.style import PALETTE, ROLE, new_figure
@@ -93,9 +93,7 @@ def sharing_numbers(kernel_size: int, n: int, highlight: int = 0) -> dict:
     if t >= k:
         raise ValueError(f"highlight must be a kernel offset in range({k}); got {t}")
     n_out = n - k + 1
-    counts = {"dense": count_dense((1, n), (1, n_out)),
-              "locally_connected": count_locally_connected((1, n), (1, k)),
-              "conv": count_conv((1, n), (1, k))}
+    counts = {kind: count_layer(kind, (1, n), (1, k)) for kind in KINDS}
     conv_m = correlation_matrix_1d(np.arange(1.0, k + 1.0), n)
     local_m = locally_connected_matrix((1, k), (1, n), rng=0)
     return {
@@ -326,7 +324,7 @@ def growth_numbers(kernel_size: int, side: int) -> dict:
     k = check_int(kernel_size, "kernel_size")
     side = check_int(side, "side")
     g = growth_counts([side], (k, k))
-    section = _section_counts(k)
+    section = {kind: count_layer(kind, SECTION_IMAGE_SHAPE, (k, k)) for kind in KINDS}
     params = {kind: int(g[kind]["parameters"][0]) for kind in KINDS}
     macs = {kind: int(g[kind]["macs"][0]) for kind in KINDS}
     return {
@@ -338,15 +336,6 @@ def growth_numbers(kernel_size: int, side: int) -> dict:
         "section": {kind: int(c.parameters) for kind, c in section.items()},
         "section_macs": {kind: int(c.macs) for kind, c in section.items()},
     }
-
-
-def _section_counts(k: int) -> dict:
-    """Counts of the three layers on the section's 280 x 320 image, ``k x k`` kernel (valid)."""
-    shape = SECTION_IMAGE_SHAPE
-    out = (shape[0] - k + 1, shape[1] - k + 1)
-    return {"dense": count_dense(shape, out),
-            "locally_connected": count_locally_connected(shape, (k, k)),
-            "conv": count_conv(shape, (k, k))}
 
 
 def parameter_growth_app(kernel_size: int = 3, side: int = 64, *, dpi: float = 72) -> FigureApp:
