@@ -1,6 +1,5 @@
 """The connectivity app: sliders change the drawn matrices, counts match scipy's matrices."""
 
-import statistics
 
 import numpy as np
 import pytest
@@ -114,3 +113,10 @@ def test_kernel_size_moves_keep_the_axes_limits_and_every_unit_visible():
         lo, hi = limits[1]
         centres = output_centres(9, k, mode="same")
         assert lo < min(0, centres.min()) and max(8, centres.max()) < hi
+
+
+def test_an_n_beyond_the_memory_budget_is_refused_before_any_matrix_is_built():
+    from cnnmotiv.budget import BudgetError
+
+    with pytest.raises(BudgetError, match="n"):
+        connectivity_app(30000)

@@ -189,3 +189,18 @@ def test_cost_app_one_height_step_changes_the_counts_printed_on_the_bars():
                 for m in METRICS]
     assert [t.get_text() for t in texts] == expected
     assert [t.get_text() for t in texts] != before
+
+
+def test_edge_app_refuses_a_kernel_set_to_none_and_keeps_its_picture():
+    app = edge_detection_app()
+    before, shown = app.png, app.result["kernel"]
+    app.controls["kernel"].value = None           # a Dropdown allows None; the app does not
+    assert app.controls["kernel"].value == shown and app.result["kernel"] == shown
+    assert app.png == before and "None" in app.error
+
+
+def test_edge_app_refuses_a_shape_beyond_the_memory_budget():
+    from cnnmotiv.budget import BudgetError
+
+    with pytest.raises(BudgetError, match="shape"):
+        edge_detection_app(shape=(40000, 40000))

@@ -7,7 +7,6 @@ measured and printed as information; nothing here asserts on time.
 
 from __future__ import annotations
 
-import statistics
 import time
 
 import numpy as np

@@ -1,7 +1,6 @@
 """Receptive-field apps: slider moves give the closed-form fields, traced and measured."""
 
 import itertools
-import statistics
 
 import numpy as np
 import pytest
@@ -128,3 +127,39 @@ def test_erf_random_kernel_and_png_round_trip(erf):
 def test_bad_arguments_are_rejected(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_random_moves_of_a_widened_app_never_escape_and_controls_match_result():
+    # Even kernels get no 'same' padding: five stride-4 layers of 2 or 4 taps shrink the
+    # 280x320 photo to nothing, so many settings leave no output unit.
+    import random
+
+    app = receptive_field_app(max_depth=5, max_kernel_size=4, max_stride=4, max_dilation=2)
+    rng = random.Random(0)
+    refused = 0
+    for _ in range(200):
+        name = rng.choice(list(app.controls))
+        control = app.controls[name]
+        before = app.png
+        control.value = rng.randint(control.min, control.max)   # must not raise
+        values = app.values()
+        assert {k: app.result[k] for k in values} == values
+        if app.error is not None:
+            refused += 1
+            assert "no output unit" in app.error and "Not shown" in app.caption.value
+            assert app.png == before
+    assert refused > 0
+
+
+def test_slider_maxima_beyond_the_memory_budget_are_refused():
+    from cnnmotiv.budget import BudgetError
+
+    with pytest.raises(BudgetError, match="max_depth, max_kernel_size"):
+        receptive_field_app(max_depth=8, max_kernel_size=9, max_stride=4, max_dilation=4)
+
+
+def test_erf_app_refuses_a_depth_range_beyond_the_memory_budget():
+    from cnnmotiv.budget import BudgetError
+
+    with pytest.raises(BudgetError, match="max_depth"):
+        erf_app(max_depth=5000, max_kernel_size=15)

@@ -1,6 +1,5 @@
 """Tests of cnnmotiv.widgets.sharing: sliders change the numbers and the picture, in place."""
 
-import statistics
 
 import numpy as np
 import pytest

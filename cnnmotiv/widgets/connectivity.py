@@ -12,6 +12,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from cnnmotiv._validation import check_choice, check_int
+from cnnmotiv.budget import check_bytes
 from cnnmotiv.plotting.connectivity import (VIEWS, draw_dense_vs_conv, layer_matrices,
                                             output_centres, units_xlim)
 from cnnmotiv.plotting.style import new_figure
@@ -61,6 +62,8 @@ def connectivity_app(n: int = 9, *, kernel_size: int = 3, max_kernel_size: int =
     ------
     ValueError, TypeError
         For invalid ``n``, kernel sizes, ``view``, ``unit`` or ``mode``.
+    cnnmotiv.budget.BudgetError
+        If the two ``n x n`` matrices would exceed the memory budget.
 
     Examples
     --------
@@ -80,6 +83,8 @@ def connectivity_app(n: int = 9, *, kernel_size: int = 3, max_kernel_size: int =
         raise ValueError(f"kernel_size must be in 1..max_kernel_size={max_kernel_size}; "
                          f"got {kernel_size}")
     view = check_choice(view, "view", VIEWS)
+    check_bytes(2 * 8 * n * n, what=f"the dense and convolution ({n} x {n}) float64 matrices",
+                parameter="n")
     layer_matrices(n, kernel_size, mode=mode)  # validates mode before any widget is built
     start_unit = n // 2 if unit is None else check_int(unit, "unit", minimum=0)
     if start_unit >= n:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from cnnmotiv._validation import check_choice, check_int
-from cnnmotiv.budget import format_bytes
+from cnnmotiv._validation import check_choice, check_int, check_shape
+from cnnmotiv.budget import check_bytes, format_bytes
 from cnnmotiv.counting import layer_costs
 from cnnmotiv.plotting.efficiency import (EDGE_KERNELS, KIND_LABELS, KINDS, METRICS, edge_map,
                                           format_count, plot_cost_bars, robust_limit)
@@ -65,9 +65,11 @@ def edge_detection_app(*, kernel: str = "[-1, 1] (2-tap, horizontal change)",
     """
     check_choice(kernel, "kernel", EDGE_KERNELS)
     check_choice(image, "image", IMAGES)
-    from cnnmotiv._validation import check_shape
 
     shape = check_shape(shape, "shape", ndim=2, minimum=3)
+    # Two images, the edge map and the canvas' copies of them, in float64.
+    check_bytes(6 * 8 * shape[0] * shape[1], what=f"the {shape[0]} x {shape[1]} edge app",
+                parameter="shape")
 
     drawing = EdgeDrawing(image, shape)
     controls = {

@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from cnnmotiv._validation import check_choice, check_int
+from cnnmotiv.budget import check_bytes
 from cnnmotiv.plotting.receptive_fields import draw_receptive_fields
 from cnnmotiv.receptive_fields import field_layers, layer_stack, uniform_erf_std
 from cnnmotiv.plotting.style import ROLE, SEQUENTIAL_CMAP, new_figure
@@ -24,7 +25,7 @@ __all__ = ["erf_app", "receptive_field_app"]
 def receptive_field_app(depth: int = 3, kernel_size: int = 3, stride: int = 1,
                         dilation: int = 1, *, max_depth: int = 5, max_kernel_size: int = 5,
                         max_stride: int = 2, max_dilation: int = 2, image=None, point=None,
-                        dpi: float = 72) -> FigureApp:
+                        dpi: float = 72, max_bytes: int | None = None) -> FigureApp:
     """A 1-D stack and the photo's squares, both following depth, kernel, stride, dilation.
 
     Parameters
@@ -41,6 +42,9 @@ def receptive_field_app(depth: int = 3, kernel_size: int = 3, stride: int = 1,
         Where on the image the units are chosen (row, col); default: centre.
     dpi : float
         Resolution of the rendered image.
+    max_bytes : int, optional
+        Memory budget for the widest stack the sliders allow; default
+        :data:`cnnmotiv.budget.DEFAULT_MAX_BYTES`.
 
     Returns
     -------
@@ -56,7 +60,17 @@ def receptive_field_app(depth: int = 3, kernel_size: int = 3, stride: int = 1,
     Raises
     ------
     ValueError, TypeError
-        For initial values outside the slider ranges.
+        For initial values outside the slider ranges, or an initial stack
+        that leaves no output unit on the image.
+    cnnmotiv.budget.BudgetError
+        If the 1-D stack at the sliders' maxima would need more memory than
+        the budget (:func:`cnnmotiv.budget.check_bytes`).
+
+    Notes
+    -----
+    A setting whose stack leaves no output unit on the image (its field is
+    wider than the image) is not drawn: the caption says so and the sliders
+    return to the last setting that has one.
 
     Examples
     --------
@@ -75,6 +89,7 @@ def receptive_field_app(depth: int = 3, kernel_size: int = 3, stride: int = 1,
     kernel_size = check_int(kernel_size, "kernel_size", minimum=1, maximum=max_kernel_size)
     stride = check_int(stride, "stride", minimum=1, maximum=max_stride)
     dilation = check_int(dilation, "dilation", minimum=1, maximum=max_dilation)
+    _check_stack_budget(max_depth, max_kernel_size, max_stride, max_dilation, max_bytes)
 
     drawing = ReceptiveFieldDrawing(depth, kernel_size, stride, dilation, image, point,
                                     max_depth)
@@ -92,6 +107,27 @@ def receptive_field_app(depth: int = 3, kernel_size: int = 3, stride: int = 1,
                      alt="Left: a 1-D stack of layers, the lines from the top unit down to the "
                          "inputs it reads. Right: the photo with the square of input pixels "
                          "each layer's unit sees, and a zoom on them.")
+
+
+def _check_stack_budget(depth: int, kernel_size: int, stride: int, dilation: int,
+                        max_bytes: int | None) -> None:
+    """Refuse slider maxima whose widest 1-D stack would exceed the memory budget.
+
+    The stack's input is the top unit's field plus two top-layer strides (as
+    :func:`cnnmotiv.receptive_fields.layer_stack`); its matrices hold one
+    float64 per pair of adjacent units.
+    """
+    from cnnmotiv.receptive_fields import LayerSpec, layer_lengths, receptive_field
+
+    spec = [LayerSpec(kernel_size, stride=stride, dilation=dilation)] * depth
+    top = receptive_field(spec)[-1]
+    n = top.size[0] + 2 * top.jump[0]
+    lengths = [h for h, _ in layer_lengths(spec, (n, 1))]
+    check_bytes(8 * sum(a * b for a, b in zip(lengths[:-1], lengths[1:])),
+                what=f"the widest 1-D stack of the sliders (depth {depth}, kernel size "
+                     f"{kernel_size}, stride {stride}, dilation {dilation}; n={n})",
+                parameter="max_depth, max_kernel_size, max_stride or max_dilation",
+                max_bytes=max_bytes)
 
 
 class ReceptiveFieldDrawing:
@@ -170,6 +206,9 @@ def erf_app(depth: int = 4, kernel_size: int = 3, kernel: str = "uniform", *,
     kernel_size = check_int(kernel_size, "kernel_size", minimum=2, maximum=max_kernel_size)
     kernel = check_choice(kernel, "kernel", ("uniform", "random"))
     size = 1 + max_depth * (max_kernel_size - 1) + 6
+    # The random-kernel path keeps one (size, size) map per layer.
+    check_bytes(8 * size * size * (max_depth + 2), parameter="max_depth",
+                what=f"the effective-field maps of a depth-{max_depth} stack ({size} x {size})")
 
     drawing = ErfDrawing(size)
     controls = {
