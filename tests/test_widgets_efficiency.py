@@ -52,8 +52,15 @@ def test_every_kernel_and_image_matches_scipy_and_counting(edge_app, name, image
     c = count_conv((280, 320), kernel.shape)
     assert r["macs"] == c.macs and r["flops"] == c.flops("per-output")
     assert r["max_abs"] == pytest.approx(np.abs(expected).max())
+    # Drawn divided by its colour limit (the 98th percentile of |edges|, or the largest
+    # |edge| and at least 1 when that is 0), which the colour bar's end labels state.
+    limit = r["colour_limit"]
+    p98 = np.percentile(np.abs(expected), 98)
+    assert limit == pytest.approx(p98 if p98 > 0 else max(np.abs(expected).max(), 1.0))
     shown = edge_app.figure.axes[2].images[0].get_array()
-    np.testing.assert_allclose(shown, expected, atol=1e-12)
+    np.testing.assert_allclose(shown * limit, expected, atol=1e-12)
+    labels = [t.get_text() for t in edge_app.figure.axes[3].texts]
+    assert labels == [f"{-limit:+.2g}", "0", f"{limit:+.2g}"]
 
 
 def test_edge_app_png_changes_and_moving_back_restores_it(edge_app):

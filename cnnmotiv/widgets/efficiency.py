@@ -56,7 +56,9 @@ def edge_detection_app(*, kernel: str = "[-1, 1] (2-tap, horizontal change)",
         array), ``image`` (name), ``input_shape``, ``output_shape``,
         ``outputs``, ``macs_per_output``, ``macs`` (outputs times taps),
         ``flops`` (per output: one multiplication per tap and one fewer
-        additions), ``edges`` (the edge map) and ``max_abs``.
+        additions), ``edges`` (the edge map), ``max_abs`` and
+        ``colour_limit`` (the colour bar's end: the 98th percentile of
+        ``|edges|``; the map is drawn divided by it).
 
     Raises
     ------
@@ -97,9 +99,9 @@ class EdgeDrawing:
         self.shape, self.images = shape, {}
         self.figure = fig = new_figure((7.6, 3.0), dpi=72)
         fig.set_layout_engine("none")
-        ax_in = fig.add_axes((0.01, 0.05, 0.38, 0.80))
-        ax_k = fig.add_axes((0.41, 0.28, 0.13, 0.34))
-        ax_out = fig.add_axes((0.56, 0.05, 0.38, 0.80))
+        ax_in = fig.add_axes((0.01, 0.05, 0.37, 0.80))
+        ax_k = fig.add_axes((0.395, 0.28, 0.12, 0.34))
+        ax_out = fig.add_axes((0.53, 0.05, 0.37, 0.80))
         self.im_in = ax_in.imshow(self._image(image), cmap="gray", vmin=0, vmax=1,
                                   interpolation="antialiased")
         self.im_out = ax_out.imshow(np.zeros(shape), cmap=DIVERGING_CMAP, vmin=-1, vmax=1,
@@ -120,9 +122,15 @@ class EdgeDrawing:
         ax_in.set_title(f"input image ({shape[0]}×{shape[1]})", fontsize=10)
         ax_k.set_title("kernel", fontsize=10)
         ax_out.set_title("edge map (valid)", fontsize=10)
-        self.colorbar = fig.colorbar(self.im_out, cax=fig.add_axes((0.95, 0.12, 0.015, 0.66)))
-        self.colorbar.ax.tick_params(labelsize=9)
-        self.artists = [self.im_in, self.im_out, self.im_k,
+        # The map is drawn divided by its colour limit, so the bar's axes never change
+        # (no full redraw): its three tick labels are texts that show the scale.
+        cax = fig.add_axes((0.905, 0.12, 0.015, 0.66))
+        self.colorbar = fig.colorbar(self.im_out, cax=cax, ticks=[-1, 0, 1])
+        self.colorbar.ax.set_yticklabels([])
+        self.scale = [cax.text(1.6, y, "", transform=cax.get_yaxis_transform(), fontsize=9,
+                               va="center") for y in (-1, 0, 1)]
+        fig.text(0.995, 0.85, "response", ha="right", va="bottom", fontsize=9)
+        self.artists = [self.im_in, self.im_out, self.im_k, *self.scale,
                         *[t for row in self.weight_texts for t in row]]
 
     def _image(self, name: str) -> np.ndarray:
@@ -139,8 +147,9 @@ class EdgeDrawing:
         edges = edge_map(x, weights)
         limit = robust_limit(edges)
         self.im_in.set_data(x)
-        self.im_out.set_data(edges)
-        self.im_out.set_clim(-limit, limit)   # the colour bar follows (its axes is redrawn)
+        self.im_out.set_data(edges / limit)
+        for text, value in zip(self.scale, (-limit, 0.0, limit)):
+            text.set_text(f"{value:+.2g}" if value else "0")
         kh, kw = weights.shape
         # Output (i, j) is drawn over the centre of the input patch it reads, so
         # the axes keep the input's limits (no re-layout) whatever the kernel.
@@ -152,7 +161,7 @@ class EdgeDrawing:
                 "input_shape": self.shape, "output_shape": edges.shape, "outputs": outputs,
                 "macs_per_output": weights.size, "macs": outputs * weights.size,
                 "flops": outputs * (2 * weights.size - 1),
-                "edges": edges, "max_abs": float(np.abs(edges).max())}
+                "edges": edges, "max_abs": float(np.abs(edges).max()), "colour_limit": limit}
 
     def _show_weights(self, weights: np.ndarray) -> None:
         kh, kw = weights.shape

@@ -39,7 +39,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-__all__ = ["FigureApp", "render_png", "text_pixel_sizes"]
+from cnnmotiv.plotting.style import enlarge_small_text
+
+__all__ = ["FigureApp", "MIN_TEXT_PX", "render_png", "text_pixel_sizes"]
+
+#: Smallest text an app shows, in screen pixels (its PNG is shown at its own size).
+MIN_TEXT_PX = 9.0
 
 
 def render_png(canvas: FigureCanvasAgg) -> bytes:
@@ -100,7 +105,9 @@ class FigureApp(widgets.VBox):
     ----------
     figure : matplotlib.figure.Figure
         The figure to redraw; build it once, before the app. Its ``dpi`` is
-        the resolution of the image shown. Its layout engine (if any) runs
+        the resolution of the image shown. Fonts smaller than
+        :data:`MIN_TEXT_PX` pixels at that resolution are enlarged to it.
+        Its layout engine (if any) runs
         once, on the first render, and is then switched off: a move changes
         artists, never the layout.
     update : callable
@@ -152,6 +159,7 @@ class FigureApp(widgets.VBox):
         self.figure = figure
         if dpi is not None:
             figure.set_dpi(dpi)
+        enlarge_small_text(figure, MIN_TEXT_PX * 72 / figure.dpi)
         self._canvas = FigureCanvasAgg(figure)
         self._update, self._describe, self._alt = update, caption, alt
         self._dynamic = list(dynamic)
