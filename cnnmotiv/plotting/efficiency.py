@@ -19,7 +19,7 @@ from collections.abc import Mapping
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+from matplotlib.ticker import EngFormatter, FuncFormatter, LogLocator, NullFormatter
 
 from cnnmotiv._validation import as_float_array, check_pair
 from cnnmotiv.counting import layer_costs
@@ -240,11 +240,12 @@ def _power_label(value: float, units) -> str:
     return f"{10.0 ** (exponent - scale_exp):g}{unit}"
 
 
-_COUNT_UNITS = ((12, "T"), (9, "G"), (6, "M"), (3, "k"), (0, ""))
 _SECOND_UNITS = ((0, " s"), (-3, " ms"), (-6, " µs"), (-9, " ns"))
 
-#: Tick label formatters: plain text (no mathtext), so drawing stays fast.
-COUNT_FORMATTER = FuncFormatter(lambda v, _: _power_label(v, _COUNT_UNITS))
+#: Tick label formatters: plain text (no mathtext), so drawing stays fast. Counts use
+#: Matplotlib's engineering prefixes (1k, 1M, 1G); durations keep seconds above 1 s
+#: ("1000 s", not EngFormatter's "1 ks").
+COUNT_FORMATTER = EngFormatter(places=0, sep="")
 SECONDS_FORMATTER = FuncFormatter(lambda v, _: _power_label(v, _SECOND_UNITS))
 
 
