@@ -230,8 +230,11 @@ class _ConvNd(Layer):
         self._x_padded, self._out_shape = xp, y.shape
         return y
 
-    def backward(self, grad_y) -> np.ndarray:
+    def backward(self, grad_y, *, input_grad=True) -> np.ndarray | None:
         """Fill ``grads`` and return ``grad_x``; both are correlations.
+
+        With ``input_grad=False`` only ``grads`` are filled and ``None`` is
+        returned (the first layer of a model needs no input gradient).
 
         Bias: the sum of ``grad_y`` over the batch and every position.
 
@@ -251,6 +254,8 @@ class _ConvNd(Layer):
         xp, w = self._x_padded, self.params["weight"]
         self.grads["bias"][...] = g.sum(axis=tuple(range(self.ndim + 1)))
         self.grads["weight"][...] = weight_gradient(xp, g, self.kernel_size, self.stride)
+        if not input_grad:
+            return None
         grad_xp = input_gradient_correlation(g, w, xp.shape[1:-1], self.stride)
         return _crop(grad_xp, self.pad_width)
 
@@ -466,7 +471,7 @@ class _LocallyConnectedNd(Layer):
         self._x_padded, self._out = xp, y.shape
         return y
 
-    def backward(self, grad_y) -> np.ndarray:
+    def backward(self, grad_y, *, input_grad=True) -> np.ndarray | None:
         """Per-position weight gradients (no sum over positions: nothing is shared).
 
         ``grads['weight'][i, a]`` is the gradient of position ``i``'s tap
@@ -479,7 +484,7 @@ class _LocallyConnectedNd(Layer):
         n, p = g.shape[0], int(np.prod(self.out_shape))
         gp = g.reshape(n, p, self.out_channels).transpose(1, 0, 2)   # (P, N, C_out)
         self.grads["bias"][...] = g.sum(axis=0)
-        grad_xp = np.zeros_like(xp)
+        grad_xp = np.zeros_like(xp) if input_grad else None
         dw = self.grads["weight"]
         for tap in np.ndindex(*self.kernel_size):
             window = _tap_window(tap, self.stride, self.out_shape)
@@ -487,9 +492,10 @@ class _LocallyConnectedNd(Layer):
             w = self._position_weights(tap)                             # (P, C_in, C_out)
             index = (*(slice(None),) * self.ndim, *tap)
             dw[index] = (view.transpose(0, 2, 1) @ gp).reshape(dw[index].shape)
-            grad_xp[window] += (gp @ w.transpose(0, 2, 1)).transpose(1, 0, 2).reshape(
+            if input_grad:
+                grad_xp[window] += (gp @ w.transpose(0, 2, 1)).transpose(1, 0, 2).reshape(
                 n, *self.out_shape, self.in_channels)
-        return _crop(grad_xp, self.pad_width)
+        return _crop(grad_xp, self.pad_width) if input_grad else None
 
 
 class LocallyConnected1d(_LocallyConnectedNd):
@@ -614,11 +620,12 @@ class Dense(Layer):
         self._out = y.shape
         return y
 
-    def backward(self, grad_y) -> np.ndarray:
+    def backward(self, grad_y, *, input_grad=True) -> np.ndarray | None:
+        """Fill ``grads``; return ``grad_x`` (``None`` if not ``input_grad``)."""
         g = _check_grad(grad_y, self._out)
         self.grads["weight"][...] = self._x.T @ g
         self.grads["bias"][...] = g.sum(axis=0)
-        return g @ self.params["weight"].T
+        return g @ self.params["weight"].T if input_grad else None
 
 
 class ReLU(Layer):

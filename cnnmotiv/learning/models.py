@@ -93,6 +93,7 @@ class Sequential(Layer):
                 self.params[f"{i}.{key}"] = layer.params[key]
                 self.grads[f"{i}.{key}"] = layer.grads[key]
                 offset += n
+        self._first_trainable = next((i for i, layer in enumerate(layers) if layer.params), -1)
 
     def __repr__(self) -> str:
         inner = ",\n".join(f"  {layer!r}" for layer in self.layers)
@@ -119,11 +120,20 @@ class Sequential(Layer):
             h = layer.forward(h)
         return h
 
-    def backward(self, grad_y) -> np.ndarray:
-        """Backpropagate through every layer in reverse; fills all ``grads``."""
+    def backward(self, grad_y, *, input_grad=True) -> np.ndarray | None:
+        """Backpropagate through every layer in reverse; fills all ``grads``.
+
+        With ``input_grad=False`` (what :func:`~cnnmotiv.learning.train`
+        uses) the pass stops at the first layer with parameters, which
+        computes no input gradient, and ``None`` is returned.
+        """
         g = grad_y
-        for layer in reversed(self.layers):
-            g = layer.backward(g)
+        first = self._first_trainable if not input_grad else -1
+        for i in range(len(self.layers) - 1, first, -1):
+            g = self.layers[i].backward(g)
+        if first >= 0:
+            self.layers[first].backward(g, input_grad=False)
+            return None
         return g
 
 
