@@ -435,8 +435,7 @@ class _LocallyConnectedNd(Layer):
                     parameter=name)
         self._init_params(weight=_uniform(rng, fan_in, shape),
                           bias=_uniform(rng, fan_in, (*self.out_shape, self.out_channels)))
-        self._x_padded = None
-        self._out = None
+        self._x_shape = self._windows_cache = self._out = None
 
     def __repr__(self) -> str:
         one = (lambda t: t[0]) if self.ndim == 1 else (lambda t: t)
@@ -445,14 +444,29 @@ class _LocallyConnectedNd(Layer):
                 f"kernel_size={one(self.kernel_size)}, {name}={one(self.in_shape)}, "
                 f"stride={one(self.stride)}, pad_width={one(self.pad_width)})")
 
-    def _position_weights(self, tap) -> np.ndarray:
-        """Tap ``tap``'s weight matrix at every position, as ``(P, C_in, C_out)``."""
-        w = self.params["weight"]
-        index = (*(slice(None),) * self.ndim, *tap)
-        return w[index].reshape(-1, self.in_channels, self.out_channels)
+    def _windows(self, xp: np.ndarray) -> np.ndarray:
+        """Every output position's input window, flattened: ``(P, N, k * C_in)``.
+
+        One strided view of ``xp`` (no copy), ordered as the weights are
+        (positions, then taps, then channels), and one copy to make it a
+        stack of matrices.
+        """
+        d = self.ndim
+        view = np.lib.stride_tricks.sliding_window_view(xp, self.kernel_size,
+                                                        axis=tuple(range(1, d + 1)))
+        view = view[(slice(None), *(slice(None, None, s) for s in self.stride))]
+        view = view[(slice(None), *(slice(0, m) for m in self.out_shape))]
+        # (N, *out, C_in, *k) -> (*out, N, *k, C_in)
+        order = (*range(1, d + 1), 0, *range(d + 2, 2 * d + 2), d + 1)
+        return np.ascontiguousarray(view.transpose(order)).reshape(
+            int(np.prod(self.out_shape)), xp.shape[0], -1)
+
+    def _matrices(self) -> np.ndarray:
+        """The weights as one ``(k * C_in, C_out)`` matrix per position: ``(P, k * C_in, C_out)``."""
+        return self.params["weight"].reshape(int(np.prod(self.out_shape)), -1, self.out_channels)
 
     def forward(self, x) -> np.ndarray:
-        """The convolution's tap loop, with one weight matrix per output position."""
+        """Each position's window times that position's own weight matrix."""
         shape = ("(N, in_length, C_in)" if self.ndim == 1 else "(N, H, W, C_in)")
         x = _check_input(x, "x", self.ndim + 1, shape)
         _check_channels(x, self.in_channels)
@@ -461,41 +475,39 @@ class _LocallyConnectedNd(Layer):
                              f"{'in_length' if self.ndim == 1 else 'in_shape'}); got "
                              f"{x.shape[1:-1]} in shape {x.shape}")
         xp = _zero_pad(x, self.pad_width)
-        n, p = x.shape[0], int(np.prod(self.out_shape))
-        y = np.zeros((p, n, self.out_channels), dtype=xp.dtype)
-        for tap in np.ndindex(*self.kernel_size):
-            view = xp[_tap_window(tap, self.stride, self.out_shape)].reshape(n, p, -1)
-            y += view.transpose(1, 0, 2) @ self._position_weights(tap)  # per position
-        y = y.transpose(1, 0, 2).reshape(n, *self.out_shape, self.out_channels)
+        windows = self._windows(xp)                      # (P, N, k * C_in)
+        y = windows @ self._matrices()                   # (P, N, C_out): one product per position
+        y = np.moveaxis(y, 0, 1).reshape(x.shape[0], *self.out_shape, self.out_channels)
         y += self.params["bias"]
-        self._x_padded, self._out = xp, y.shape
+        self._x_shape, self._windows_cache, self._out = xp.shape, windows, y.shape
         return y
 
     def backward(self, grad_y, *, input_grad=True) -> np.ndarray | None:
         """Per-position weight gradients (no sum over positions: nothing is shared).
 
-        ``grads['weight'][i, a]`` is the gradient of position ``i``'s tap
-        ``a``; summed over ``i`` it is exactly the convolution's weight
-        gradient (the test suite checks this). The input gradient scatters
-        each tap's contribution back to the samples it read.
+        ``grads['weight'][i]`` is position ``i``'s window transposed times its
+        output gradient, summed over the batch only; summed over the
+        positions as well it is exactly the convolution's weight gradient (the
+        test suite checks this). The input gradient sends each position's
+        window gradient back to the samples the window read, tap by tap.
         """
         g = _check_grad(grad_y, self._out)
-        xp = self._x_padded
         n, p = g.shape[0], int(np.prod(self.out_shape))
-        gp = g.reshape(n, p, self.out_channels).transpose(1, 0, 2)   # (P, N, C_out)
+        gp = np.moveaxis(g.reshape(n, p, self.out_channels), 1, 0)   # (P, N, C_out)
+        windows = self._windows_cache
         self.grads["bias"][...] = g.sum(axis=0)
-        grad_xp = np.zeros_like(xp) if input_grad else None
-        dw = self.grads["weight"]
+        self.grads["weight"][...] = (windows.transpose(0, 2, 1) @ gp).reshape(
+            self.params["weight"].shape)
+        if not input_grad:
+            return None
+        grad_windows = (gp @ self._matrices().transpose(0, 2, 1)).reshape(
+            *self.out_shape, n, *self.kernel_size, self.in_channels)
+        grad_xp = np.zeros(self._x_shape, dtype=g.dtype)
+        d = self.ndim
         for tap in np.ndindex(*self.kernel_size):
-            window = _tap_window(tap, self.stride, self.out_shape)
-            view = xp[window].reshape(n, p, -1).transpose(1, 0, 2)     # (P, N, C_in)
-            w = self._position_weights(tap)                             # (P, C_in, C_out)
-            index = (*(slice(None),) * self.ndim, *tap)
-            dw[index] = (view.transpose(0, 2, 1) @ gp).reshape(dw[index].shape)
-            if input_grad:
-                grad_xp[window] += (gp @ w.transpose(0, 2, 1)).transpose(1, 0, 2).reshape(
-                n, *self.out_shape, self.in_channels)
-        return _crop(grad_xp, self.pad_width) if input_grad else None
+            part = grad_windows[(Ellipsis, *tap, slice(None))]       # (*out, N, C_in)
+            grad_xp[_tap_window(tap, self.stride, self.out_shape)] += np.moveaxis(part, d, 0)
+        return _crop(grad_xp, self.pad_width)
 
 
 class LocallyConnected1d(_LocallyConnectedNd):
