@@ -374,3 +374,17 @@ def test_dense_layer_on_the_full_photo_is_refused_with_its_size():
     assert info.value.parameter == "in_features"
     # the locally connected layer at full size is fine: 9 weights per position
     assert LocallyConnected2d(1, 1, 3, (280, 320), rng=0).n_parameters == 278 * 318 * 10
+
+
+def test_sequential_checks_every_new_input_shape_and_every_batch_for_nan():
+    model = paper_cnn(channels=2, rng=0)
+    model.forward(np.zeros((3, 40)))          # checked once, then the fast path
+    with pytest.raises(ValueError, match="in_features|shape"):
+        model.forward(np.zeros((3, 41)))
+    bad = np.zeros((3, 40))
+    bad[1, 7] = np.nan
+    with pytest.raises(ValueError, match="x must be finite"):
+        model.forward(bad)
+    model.forward(np.zeros((3, 40)))
+    with pytest.raises(ValueError, match="grad_y"):
+        model.backward(np.zeros((3, 9)))

@@ -159,16 +159,44 @@ def _output_shape(in_shape, kernel, strides, widths, name: str) -> tuple[int, ..
 
 
 class Layer:
-    """Base class: ``forward``, ``backward``, ``params`` and ``grads`` (empty by default)."""
+    """Base class: ``forward``, ``backward``, ``params`` and ``grads`` (empty by default).
+
+    The public :meth:`forward` and :meth:`backward` check their argument and
+    call the layer's private worker (``_forward``, ``_backward``);
+    :class:`~cnnmotiv.learning.Sequential` checks a batch once and calls the
+    workers, since every layer's input is then the previous layer's output.
+    """
 
     def __init__(self):
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
+        self._out_shape = None
 
-    def forward(self, x) -> np.ndarray:  # pragma: no cover - every layer overrides it
+    def forward(self, x) -> np.ndarray:
+        """Output for a batch ``x``; keeps what :meth:`backward` needs."""
+        y = self._forward(self._check_forward(x))
+        self._out_shape = y.shape
+        return y
+
+    def backward(self, grad_y, *, input_grad=True) -> np.ndarray | None:
+        """Fill ``grads`` from the gradient of the last output; return the input's gradient.
+
+        With ``input_grad=False`` only ``grads`` are filled and ``None`` is
+        returned (a model's first layer needs no input gradient).
+        """
+        return self._backward(_check_grad(grad_y, self._out_shape), input_grad)
+
+    def _check_forward(self, x) -> np.ndarray:
+        """Validate a batch (default: finite, with a batch axis)."""
+        x = as_float_array(x, "x")
+        if x.ndim < 2:
+            raise ValueError(f"x must have a batch axis and at least one more; got shape {x.shape}")
+        return x
+
+    def _forward(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover - every layer has one
         raise NotImplementedError
 
-    def backward(self, grad_y) -> np.ndarray:  # pragma: no cover
+    def _backward(self, g: np.ndarray, input_grad: bool):  # pragma: no cover
         raise NotImplementedError
 
     @property
@@ -205,7 +233,6 @@ class _ConvNd(Layer):
         self._init_params(weight=_uniform(rng, fan_in, shape),
                           bias=_uniform(rng, fan_in, (self.out_channels,)))
         self._x_padded = None
-        self._out_shape = None
 
     def __repr__(self) -> str:
         one = (lambda t: t[0]) if self.ndim == 1 else (lambda t: t)
@@ -218,16 +245,19 @@ class _ConvNd(Layer):
         return _output_shape(in_shape, self.kernel_size, self.stride, self.pad_width,
                              "kernel_size")
 
-    def forward(self, x) -> np.ndarray:
-        """``y = correlate_channels(pad(x), weight, stride) + bias``."""
+    def _check_forward(self, x) -> np.ndarray:
         shape = "(N, L, C_in)" if self.ndim == 1 else "(N, H, W, C_in)"
         x = _check_input(x, "x", self.ndim + 1, shape)
         _check_channels(x, self.in_channels)
         self.output_shape(x.shape[1:-1])  # refuses a kernel larger than the padded input
+        return x
+
+    def _forward(self, x):
+        """``y = correlate_channels(pad(x), weight, stride) + bias``."""
         xp = _zero_pad(x, self.pad_width)
         y = correlate_channels(xp, self.params["weight"], stride=self.stride)
         y += self.params["bias"]
-        self._x_padded, self._out_shape = xp, y.shape
+        self._x_padded = xp
         return y
 
     def backward(self, grad_y, *, input_grad=True) -> np.ndarray | None:
@@ -250,7 +280,9 @@ class _ConvNd(Layer):
         zero-padded by ``k - 1``, with the kernel flipped along every spatial
         axis and its channel axes swapped; the padding is then cropped off.
         """
-        g = _check_grad(grad_y, self._out_shape)
+        return super().backward(grad_y, input_grad=input_grad)
+
+    def _backward(self, g, input_grad):
         xp, w = self._x_padded, self.params["weight"]
         self.grads["bias"][...] = g.sum(axis=tuple(range(self.ndim + 1)))
         self.grads["weight"][...] = weight_gradient(xp, g, self.kernel_size, self.stride)
@@ -435,7 +467,7 @@ class _LocallyConnectedNd(Layer):
                     parameter=name)
         self._init_params(weight=_uniform(rng, fan_in, shape),
                           bias=_uniform(rng, fan_in, (*self.out_shape, self.out_channels)))
-        self._x_shape = self._windows_cache = self._out = None
+        self._x_shape = self._windows_cache = None
 
     def __repr__(self) -> str:
         one = (lambda t: t[0]) if self.ndim == 1 else (lambda t: t)
@@ -465,8 +497,7 @@ class _LocallyConnectedNd(Layer):
         """The weights as one ``(k * C_in, C_out)`` matrix per position: ``(P, k * C_in, C_out)``."""
         return self.params["weight"].reshape(int(np.prod(self.out_shape)), -1, self.out_channels)
 
-    def forward(self, x) -> np.ndarray:
-        """Each position's window times that position's own weight matrix."""
+    def _check_forward(self, x) -> np.ndarray:
         shape = ("(N, in_length, C_in)" if self.ndim == 1 else "(N, H, W, C_in)")
         x = _check_input(x, "x", self.ndim + 1, shape)
         _check_channels(x, self.in_channels)
@@ -474,12 +505,16 @@ class _LocallyConnectedNd(Layer):
             raise ValueError(f"x must have spatial shape {self.in_shape} (this layer's "
                              f"{'in_length' if self.ndim == 1 else 'in_shape'}); got "
                              f"{x.shape[1:-1]} in shape {x.shape}")
+        return x
+
+    def _forward(self, x):
+        """Each position's window times that position's own weight matrix."""
         xp = _zero_pad(x, self.pad_width)
         windows = self._windows(xp)                      # (P, N, k * C_in)
         y = windows @ self._matrices()                   # (P, N, C_out): one product per position
         y = np.moveaxis(y, 0, 1).reshape(x.shape[0], *self.out_shape, self.out_channels)
         y += self.params["bias"]
-        self._x_shape, self._windows_cache, self._out = xp.shape, windows, y.shape
+        self._x_shape, self._windows_cache = xp.shape, windows
         return y
 
     def backward(self, grad_y, *, input_grad=True) -> np.ndarray | None:
@@ -491,7 +526,9 @@ class _LocallyConnectedNd(Layer):
         test suite checks this). The input gradient sends each position's
         window gradient back to the samples the window read, tap by tap.
         """
-        g = _check_grad(grad_y, self._out)
+        return super().backward(grad_y, input_grad=input_grad)
+
+    def _backward(self, g, input_grad):
         n, p = g.shape[0], int(np.prod(self.out_shape))
         gp = np.moveaxis(g.reshape(n, p, self.out_channels), 1, 0)   # (P, N, C_out)
         windows = self._windows_cache
@@ -617,24 +654,22 @@ class Dense(Layer):
                                           (self.in_features, self.out_features)),
                           bias=_uniform(rng, self.in_features, (self.out_features,)))
         self._x = None
-        self._out = None
 
     def __repr__(self) -> str:
         return f"Dense({self.in_features}, {self.out_features})"
 
-    def forward(self, x) -> np.ndarray:
+    def _check_forward(self, x) -> np.ndarray:
         x = _check_input(x, "x", 1, "(N, in_features)")
         if x.shape[1] != self.in_features:
             raise ValueError(f"x must have shape (N, {self.in_features}) (in_features); "
                              f"got {x.shape}")
-        self._x = x
-        y = x @ self.params["weight"] + self.params["bias"]
-        self._out = y.shape
-        return y
+        return x
 
-    def backward(self, grad_y, *, input_grad=True) -> np.ndarray | None:
-        """Fill ``grads``; return ``grad_x`` (``None`` if not ``input_grad``)."""
-        g = _check_grad(grad_y, self._out)
+    def _forward(self, x):
+        self._x = x
+        return x @ self.params["weight"] + self.params["bias"]
+
+    def _backward(self, g, input_grad):
         self.grads["weight"][...] = self._x.T @ g
         self.grads["bias"][...] = g.sum(axis=0)
         return g @ self.params["weight"].T if input_grad else None
@@ -656,13 +691,11 @@ class ReLU(Layer):
     def __repr__(self) -> str:
         return "ReLU()"
 
-    def forward(self, x) -> np.ndarray:
-        x = as_float_array(x, "x")
+    def _forward(self, x):
         self._mask = x > 0
         return x * self._mask
 
-    def backward(self, grad_y) -> np.ndarray:
-        g = _check_grad(grad_y, None if self._mask is None else self._mask.shape)
+    def _backward(self, g, input_grad):
         return g * self._mask
 
 
@@ -693,23 +726,24 @@ class MaxPool1d(Layer):
         self.stride = self.size if stride is None else check_int(stride, "stride")
         self._x_shape = None
         self._argmax = None
-        self._out = None
 
     def __repr__(self) -> str:
         return f"MaxPool1d({self.size}, stride={self.stride})"
 
-    def forward(self, x) -> np.ndarray:
+    def _check_forward(self, x) -> np.ndarray:
         x = _check_input(x, "x", 2, "(N, L, C)")
         if self.size > x.shape[1]:
             raise ValueError(f"size {self.size} is larger than the input length {x.shape[1]}")
+        return x
+
+    def _forward(self, x):
         m = (x.shape[1] - self.size) // self.stride + 1
         taps = np.stack([x[_tap_window((a,), (self.stride,), (m,))] for a in range(self.size)])
         self._argmax = taps.argmax(axis=0)
-        self._x_shape, self._out = x.shape, taps.shape[1:]
+        self._x_shape = x.shape
         return taps.max(axis=0)
 
-    def backward(self, grad_y) -> np.ndarray:
-        g = _check_grad(grad_y, self._out)
+    def _backward(self, g, input_grad):
         grad_x = np.zeros(self._x_shape, dtype=g.dtype)
         m = g.shape[1]
         for a in range(self.size):  # each tap's winners get the gradient
@@ -733,17 +767,11 @@ class Flatten(Layer):
     def __repr__(self) -> str:
         return "Flatten()"
 
-    def forward(self, x) -> np.ndarray:
-        x = as_float_array(x, "x")
-        if x.ndim < 2:
-            raise ValueError(f"x must have a batch axis and at least one more; got shape {x.shape}")
+    def _forward(self, x):
         self._shape = x.shape
         return x.reshape(x.shape[0], -1)
 
-    def backward(self, grad_y) -> np.ndarray:
-        if self._shape is None:
-            raise RuntimeError("backward() needs a forward() pass first")
-        g = _check_grad(grad_y, (self._shape[0], int(np.prod(self._shape[1:]))))
+    def _backward(self, g, input_grad):
         return g.reshape(self._shape)
 
 
@@ -777,16 +805,16 @@ class Reshape(Layer):
     def __repr__(self) -> str:
         return f"Reshape({self.shape})"
 
-    def forward(self, x) -> np.ndarray:
+    def _check_forward(self, x) -> np.ndarray:
         x = as_float_array(x, "x")
         if x.ndim < 2 or int(np.prod(x.shape[1:])) != int(np.prod(self.shape)):
             raise ValueError(f"x must have shape (N, ...) with {int(np.prod(self.shape))} "
                              f"numbers per sample, to become (N, *{self.shape}); got {x.shape}")
+        return x
+
+    def _forward(self, x):
         self._in = x.shape
         return x.reshape(x.shape[0], *self.shape)
 
-    def backward(self, grad_y) -> np.ndarray:
-        if self._in is None:
-            raise RuntimeError("backward() needs a forward() pass first")
-        g = _check_grad(grad_y, (self._in[0], *self.shape))
+    def _backward(self, g, input_grad):
         return g.reshape(self._in)
