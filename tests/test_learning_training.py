@@ -15,7 +15,6 @@ from cnnmotiv.learning import (
     Dataset,
     Dense,
     LocallyConnected2d,
-    Sequential,
     TrainingRun,
     accuracy,
     cosine_decay,
