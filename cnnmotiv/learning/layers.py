@@ -159,16 +159,44 @@ def _output_shape(in_shape, kernel, strides, widths, name: str) -> tuple[int, ..
 
 
 class Layer:
-    """Base class: ``forward``, ``backward``, ``params`` and ``grads`` (empty by default)."""
+    """Base class: ``forward``, ``backward``, ``params`` and ``grads`` (empty by default).
+
+    The public :meth:`forward` and :meth:`backward` check their argument and
+    call the layer's private worker (``_forward``, ``_backward``);
+    :class:`~cnnmotiv.learning.Sequential` checks a batch once and calls the
+    workers, since every layer's input is then the previous layer's output.
+    """
 
     def __init__(self):
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
+        self._out_shape = None
 
-    def forward(self, x) -> np.ndarray:  # pragma: no cover - every layer overrides it
+    def forward(self, x) -> np.ndarray:
+        """Output for a batch ``x``; keeps what :meth:`backward` needs."""
+        y = self._forward(self._check_forward(x))
+        self._out_shape = y.shape
+        return y
+
+    def backward(self, grad_y, *, input_grad=True) -> np.ndarray | None:
+        """Fill ``grads`` from the gradient of the last output; return the input's gradient.
+
+        With ``input_grad=False`` only ``grads`` are filled and ``None`` is
+        returned (a model's first layer needs no input gradient).
+        """
+        return self._backward(_check_grad(grad_y, self._out_shape), input_grad)
+
+    def _check_forward(self, x) -> np.ndarray:
+        """Validate a batch (default: finite, with a batch axis)."""
+        x = as_float_array(x, "x")
+        if x.ndim < 2:
+            raise ValueError(f"x must have a batch axis and at least one more; got shape {x.shape}")
+        return x
+
+    def _forward(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover - every layer has one
         raise NotImplementedError
 
-    def backward(self, grad_y) -> np.ndarray:  # pragma: no cover
+    def _backward(self, g: np.ndarray, input_grad: bool):  # pragma: no cover
         raise NotImplementedError
 
     @property
@@ -205,7 +233,6 @@ class _ConvNd(Layer):
         self._init_params(weight=_uniform(rng, fan_in, shape),
                           bias=_uniform(rng, fan_in, (self.out_channels,)))
         self._x_padded = None
-        self._out_shape = None
 
     def __repr__(self) -> str:
         one = (lambda t: t[0]) if self.ndim == 1 else (lambda t: t)
@@ -218,20 +245,26 @@ class _ConvNd(Layer):
         return _output_shape(in_shape, self.kernel_size, self.stride, self.pad_width,
                              "kernel_size")
 
-    def forward(self, x) -> np.ndarray:
-        """``y = correlate_channels(pad(x), weight, stride) + bias``."""
+    def _check_forward(self, x) -> np.ndarray:
         shape = "(N, L, C_in)" if self.ndim == 1 else "(N, H, W, C_in)"
         x = _check_input(x, "x", self.ndim + 1, shape)
         _check_channels(x, self.in_channels)
         self.output_shape(x.shape[1:-1])  # refuses a kernel larger than the padded input
+        return x
+
+    def _forward(self, x):
+        """``y = correlate_channels(pad(x), weight, stride) + bias``."""
         xp = _zero_pad(x, self.pad_width)
         y = correlate_channels(xp, self.params["weight"], stride=self.stride)
         y += self.params["bias"]
-        self._x_padded, self._out_shape = xp, y.shape
+        self._x_padded = xp
         return y
 
-    def backward(self, grad_y) -> np.ndarray:
+    def backward(self, grad_y, *, input_grad=True) -> np.ndarray | None:
         """Fill ``grads`` and return ``grad_x``; both are correlations.
+
+        With ``input_grad=False`` only ``grads`` are filled and ``None`` is
+        returned (the first layer of a model needs no input gradient).
 
         Bias: the sum of ``grad_y`` over the batch and every position.
 
@@ -247,10 +280,14 @@ class _ConvNd(Layer):
         zero-padded by ``k - 1``, with the kernel flipped along every spatial
         axis and its channel axes swapped; the padding is then cropped off.
         """
-        g = _check_grad(grad_y, self._out_shape)
+        return super().backward(grad_y, input_grad=input_grad)
+
+    def _backward(self, g, input_grad):
         xp, w = self._x_padded, self.params["weight"]
         self.grads["bias"][...] = g.sum(axis=tuple(range(self.ndim + 1)))
         self.grads["weight"][...] = weight_gradient(xp, g, self.kernel_size, self.stride)
+        if not input_grad:
+            return None
         grad_xp = input_gradient_correlation(g, w, xp.shape[1:-1], self.stride)
         return _crop(grad_xp, self.pad_width)
 
@@ -430,8 +467,7 @@ class _LocallyConnectedNd(Layer):
                     parameter=name)
         self._init_params(weight=_uniform(rng, fan_in, shape),
                           bias=_uniform(rng, fan_in, (*self.out_shape, self.out_channels)))
-        self._x_padded = None
-        self._out = None
+        self._x_shape = self._windows_cache = None
 
     def __repr__(self) -> str:
         one = (lambda t: t[0]) if self.ndim == 1 else (lambda t: t)
@@ -440,14 +476,28 @@ class _LocallyConnectedNd(Layer):
                 f"kernel_size={one(self.kernel_size)}, {name}={one(self.in_shape)}, "
                 f"stride={one(self.stride)}, pad_width={one(self.pad_width)})")
 
-    def _position_weights(self, tap) -> np.ndarray:
-        """Tap ``tap``'s weight matrix at every position, as ``(P, C_in, C_out)``."""
-        w = self.params["weight"]
-        index = (*(slice(None),) * self.ndim, *tap)
-        return w[index].reshape(-1, self.in_channels, self.out_channels)
+    def _windows(self, xp: np.ndarray) -> np.ndarray:
+        """Every output position's input window, flattened: ``(P, N, k * C_in)``.
 
-    def forward(self, x) -> np.ndarray:
-        """The convolution's tap loop, with one weight matrix per output position."""
+        One strided view of ``xp`` (no copy), ordered as the weights are
+        (positions, then taps, then channels), and one copy to make it a
+        stack of matrices.
+        """
+        d = self.ndim
+        view = np.lib.stride_tricks.sliding_window_view(xp, self.kernel_size,
+                                                        axis=tuple(range(1, d + 1)))
+        view = view[(slice(None), *(slice(None, None, s) for s in self.stride))]
+        view = view[(slice(None), *(slice(0, m) for m in self.out_shape))]
+        # (N, *out, C_in, *k) -> (*out, N, *k, C_in)
+        order = (*range(1, d + 1), 0, *range(d + 2, 2 * d + 2), d + 1)
+        return np.ascontiguousarray(view.transpose(order)).reshape(
+            int(np.prod(self.out_shape)), xp.shape[0], -1)
+
+    def _matrices(self) -> np.ndarray:
+        """The weights as one ``(k * C_in, C_out)`` matrix per position: ``(P, k * C_in, C_out)``."""
+        return self.params["weight"].reshape(int(np.prod(self.out_shape)), -1, self.out_channels)
+
+    def _check_forward(self, x) -> np.ndarray:
         shape = ("(N, in_length, C_in)" if self.ndim == 1 else "(N, H, W, C_in)")
         x = _check_input(x, "x", self.ndim + 1, shape)
         _check_channels(x, self.in_channels)
@@ -455,40 +505,45 @@ class _LocallyConnectedNd(Layer):
             raise ValueError(f"x must have spatial shape {self.in_shape} (this layer's "
                              f"{'in_length' if self.ndim == 1 else 'in_shape'}); got "
                              f"{x.shape[1:-1]} in shape {x.shape}")
+        return x
+
+    def _forward(self, x):
+        """Each position's window times that position's own weight matrix."""
         xp = _zero_pad(x, self.pad_width)
-        n, p = x.shape[0], int(np.prod(self.out_shape))
-        y = np.zeros((p, n, self.out_channels), dtype=xp.dtype)
-        for tap in np.ndindex(*self.kernel_size):
-            view = xp[_tap_window(tap, self.stride, self.out_shape)].reshape(n, p, -1)
-            y += view.transpose(1, 0, 2) @ self._position_weights(tap)  # per position
-        y = y.transpose(1, 0, 2).reshape(n, *self.out_shape, self.out_channels)
+        windows = self._windows(xp)                      # (P, N, k * C_in)
+        y = windows @ self._matrices()                   # (P, N, C_out): one product per position
+        y = np.moveaxis(y, 0, 1).reshape(x.shape[0], *self.out_shape, self.out_channels)
         y += self.params["bias"]
-        self._x_padded, self._out = xp, y.shape
+        self._x_shape, self._windows_cache = xp.shape, windows
         return y
 
-    def backward(self, grad_y) -> np.ndarray:
+    def backward(self, grad_y, *, input_grad=True) -> np.ndarray | None:
         """Per-position weight gradients (no sum over positions: nothing is shared).
 
-        ``grads['weight'][i, a]`` is the gradient of position ``i``'s tap
-        ``a``; summed over ``i`` it is exactly the convolution's weight
-        gradient (the test suite checks this). The input gradient scatters
-        each tap's contribution back to the samples it read.
+        ``grads['weight'][i]`` is position ``i``'s window transposed times its
+        output gradient, summed over the batch only; summed over the
+        positions as well it is exactly the convolution's weight gradient (the
+        test suite checks this). The input gradient sends each position's
+        window gradient back to the samples the window read, tap by tap.
         """
-        g = _check_grad(grad_y, self._out)
-        xp = self._x_padded
+        return super().backward(grad_y, input_grad=input_grad)
+
+    def _backward(self, g, input_grad):
         n, p = g.shape[0], int(np.prod(self.out_shape))
-        gp = g.reshape(n, p, self.out_channels).transpose(1, 0, 2)   # (P, N, C_out)
+        gp = np.moveaxis(g.reshape(n, p, self.out_channels), 1, 0)   # (P, N, C_out)
+        windows = self._windows_cache
         self.grads["bias"][...] = g.sum(axis=0)
-        grad_xp = np.zeros_like(xp)
-        dw = self.grads["weight"]
+        self.grads["weight"][...] = (windows.transpose(0, 2, 1) @ gp).reshape(
+            self.params["weight"].shape)
+        if not input_grad:
+            return None
+        grad_windows = (gp @ self._matrices().transpose(0, 2, 1)).reshape(
+            *self.out_shape, n, *self.kernel_size, self.in_channels)
+        grad_xp = np.zeros(self._x_shape, dtype=g.dtype)
+        d = self.ndim
         for tap in np.ndindex(*self.kernel_size):
-            window = _tap_window(tap, self.stride, self.out_shape)
-            view = xp[window].reshape(n, p, -1).transpose(1, 0, 2)     # (P, N, C_in)
-            w = self._position_weights(tap)                             # (P, C_in, C_out)
-            index = (*(slice(None),) * self.ndim, *tap)
-            dw[index] = (view.transpose(0, 2, 1) @ gp).reshape(dw[index].shape)
-            grad_xp[window] += (gp @ w.transpose(0, 2, 1)).transpose(1, 0, 2).reshape(
-                n, *self.out_shape, self.in_channels)
+            part = grad_windows[(Ellipsis, *tap, slice(None))]       # (*out, N, C_in)
+            grad_xp[_tap_window(tap, self.stride, self.out_shape)] += np.moveaxis(part, d, 0)
         return _crop(grad_xp, self.pad_width)
 
 
@@ -599,26 +654,25 @@ class Dense(Layer):
                                           (self.in_features, self.out_features)),
                           bias=_uniform(rng, self.in_features, (self.out_features,)))
         self._x = None
-        self._out = None
 
     def __repr__(self) -> str:
         return f"Dense({self.in_features}, {self.out_features})"
 
-    def forward(self, x) -> np.ndarray:
+    def _check_forward(self, x) -> np.ndarray:
         x = _check_input(x, "x", 1, "(N, in_features)")
         if x.shape[1] != self.in_features:
             raise ValueError(f"x must have shape (N, {self.in_features}) (in_features); "
                              f"got {x.shape}")
-        self._x = x
-        y = x @ self.params["weight"] + self.params["bias"]
-        self._out = y.shape
-        return y
+        return x
 
-    def backward(self, grad_y) -> np.ndarray:
-        g = _check_grad(grad_y, self._out)
+    def _forward(self, x):
+        self._x = x
+        return x @ self.params["weight"] + self.params["bias"]
+
+    def _backward(self, g, input_grad):
         self.grads["weight"][...] = self._x.T @ g
         self.grads["bias"][...] = g.sum(axis=0)
-        return g @ self.params["weight"].T
+        return g @ self.params["weight"].T if input_grad else None
 
 
 class ReLU(Layer):
@@ -637,13 +691,11 @@ class ReLU(Layer):
     def __repr__(self) -> str:
         return "ReLU()"
 
-    def forward(self, x) -> np.ndarray:
-        x = as_float_array(x, "x")
+    def _forward(self, x):
         self._mask = x > 0
         return x * self._mask
 
-    def backward(self, grad_y) -> np.ndarray:
-        g = _check_grad(grad_y, None if self._mask is None else self._mask.shape)
+    def _backward(self, g, input_grad):
         return g * self._mask
 
 
@@ -674,23 +726,24 @@ class MaxPool1d(Layer):
         self.stride = self.size if stride is None else check_int(stride, "stride")
         self._x_shape = None
         self._argmax = None
-        self._out = None
 
     def __repr__(self) -> str:
         return f"MaxPool1d({self.size}, stride={self.stride})"
 
-    def forward(self, x) -> np.ndarray:
+    def _check_forward(self, x) -> np.ndarray:
         x = _check_input(x, "x", 2, "(N, L, C)")
         if self.size > x.shape[1]:
             raise ValueError(f"size {self.size} is larger than the input length {x.shape[1]}")
+        return x
+
+    def _forward(self, x):
         m = (x.shape[1] - self.size) // self.stride + 1
         taps = np.stack([x[_tap_window((a,), (self.stride,), (m,))] for a in range(self.size)])
         self._argmax = taps.argmax(axis=0)
-        self._x_shape, self._out = x.shape, taps.shape[1:]
+        self._x_shape = x.shape
         return taps.max(axis=0)
 
-    def backward(self, grad_y) -> np.ndarray:
-        g = _check_grad(grad_y, self._out)
+    def _backward(self, g, input_grad):
         grad_x = np.zeros(self._x_shape, dtype=g.dtype)
         m = g.shape[1]
         for a in range(self.size):  # each tap's winners get the gradient
@@ -714,17 +767,11 @@ class Flatten(Layer):
     def __repr__(self) -> str:
         return "Flatten()"
 
-    def forward(self, x) -> np.ndarray:
-        x = as_float_array(x, "x")
-        if x.ndim < 2:
-            raise ValueError(f"x must have a batch axis and at least one more; got shape {x.shape}")
+    def _forward(self, x):
         self._shape = x.shape
         return x.reshape(x.shape[0], -1)
 
-    def backward(self, grad_y) -> np.ndarray:
-        if self._shape is None:
-            raise RuntimeError("backward() needs a forward() pass first")
-        g = _check_grad(grad_y, (self._shape[0], int(np.prod(self._shape[1:]))))
+    def _backward(self, g, input_grad):
         return g.reshape(self._shape)
 
 
@@ -758,16 +805,16 @@ class Reshape(Layer):
     def __repr__(self) -> str:
         return f"Reshape({self.shape})"
 
-    def forward(self, x) -> np.ndarray:
+    def _check_forward(self, x) -> np.ndarray:
         x = as_float_array(x, "x")
         if x.ndim < 2 or int(np.prod(x.shape[1:])) != int(np.prod(self.shape)):
             raise ValueError(f"x must have shape (N, ...) with {int(np.prod(self.shape))} "
                              f"numbers per sample, to become (N, *{self.shape}); got {x.shape}")
+        return x
+
+    def _forward(self, x):
         self._in = x.shape
         return x.reshape(x.shape[0], *self.shape)
 
-    def backward(self, grad_y) -> np.ndarray:
-        if self._in is None:
-            raise RuntimeError("backward() needs a forward() pass first")
-        g = _check_grad(grad_y, (self._in[0], *self.shape))
+    def _backward(self, g, input_grad):
         return g.reshape(self._in)

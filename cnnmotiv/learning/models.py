@@ -93,6 +93,8 @@ class Sequential(Layer):
                 self.params[f"{i}.{key}"] = layer.params[key]
                 self.grads[f"{i}.{key}"] = layer.grads[key]
                 offset += n
+        self._checked_shape = None
+        self._first_trainable = next((i for i, layer in enumerate(layers) if layer.params), -1)
 
     def __repr__(self) -> str:
         inner = ",\n".join(f"  {layer!r}" for layer in self.layers)
@@ -112,18 +114,44 @@ class Sequential(Layer):
         """All gradients of the last :meth:`backward`, flat, in :meth:`parameter_vector`'s order."""
         return self._grad
 
-    def forward(self, x) -> np.ndarray:
-        """Run every layer; ``x`` must be finite (checked here, once)."""
-        h = as_float_array(x, "x")
-        for layer in self.layers:
-            h = layer.forward(h)
-        return h
+    def _check_forward(self, x) -> np.ndarray:
+        return as_float_array(x, "x")
 
-    def backward(self, grad_y) -> np.ndarray:
-        """Backpropagate through every layer in reverse; fills all ``grads``."""
-        g = grad_y
-        for layer in reversed(self.layers):
-            g = layer.backward(g)
+    def _forward(self, x):
+        """Run every layer.
+
+        A batch whose per-sample shape has not been seen goes through every
+        layer's checked :meth:`~Layer.forward`; after that, batches of that
+        shape (checked finite by :meth:`forward`) go straight to the layers'
+        workers, whose inputs are then known to fit.
+        """
+        shape = x.shape[1:]
+        if shape != self._checked_shape:
+            for layer in self.layers:
+                x = layer.forward(x)
+            self._checked_shape = shape
+            return x
+        for layer in self.layers:
+            x = layer._forward(x)
+            layer._out_shape = x.shape
+        return x
+
+    def backward(self, grad_y, *, input_grad=True) -> np.ndarray | None:
+        """Backpropagate through every layer in reverse; fills all ``grads``.
+
+        With ``input_grad=False`` (what :func:`~cnnmotiv.learning.train`
+        uses) the pass stops at the first layer with parameters, which
+        computes no input gradient, and ``None`` is returned.
+        """
+        return super().backward(grad_y, input_grad=input_grad)
+
+    def _backward(self, g, input_grad):
+        first = -1 if input_grad else self._first_trainable
+        for i in range(len(self.layers) - 1, first, -1):
+            g = self.layers[i]._backward(g, True)
+        if first >= 0:
+            self.layers[first]._backward(g, False)
+            return None
         return g
 
 

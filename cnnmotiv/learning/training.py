@@ -199,7 +199,7 @@ def train(model, data, *, steps=1500, batch_size=50, optimizer="adam", lr=1e-2,
         if schedule == "cosine":
             opt.lr = max(cosine_decay(t, steps, lr), 1e-300)
         loss, g = softmax_cross_entropy(model.forward(x[index]), y[index])
-        model.backward(g)
+        model.backward(g, input_grad=False)
         opt.step(theta, grad)
         loss_sum, loss_count = loss_sum + loss, loss_count + 1
         if (t + 1) % eval_every == 0 or t + 1 == steps:
