@@ -171,10 +171,13 @@ def accuracy_figure(ordered: Mapping[str, SeedStats],
     fig = new_figure((7.4, 3.6)) if fig is None else fig
     ax = fig.add_subplot()
     plot_seed_accuracies(ordered, ax=ax, offset=-0.2 if shuffled else 0.0, filled=True,
-                         label="ordered positions", published=published)
+                         published=published)
     if shuffled:
         plot_seed_accuracies(shuffled, ax=ax, offset=0.2, filled=False,
-                             label="shuffled positions", published=published_shuffled)
+                             published=published_shuffled)
+    for text, face in (("ordered positions", PALETTE["grey"]), ("shuffled positions", "white")):
+        ax.scatter([], [], s=22, marker="o", facecolors=face, edgecolors=PALETTE["grey"],
+                   label=text)
     ax.scatter([], [], s=70, marker="*", color=PALETTE["black"], label="published (paper)")
     ax.legend(fontsize=_FONT, loc="lower right", frameon=False)
     ax.set_title("MNIST-1D test accuracy: each dot one seed, bar the mean", fontsize=9.5)
@@ -254,7 +257,7 @@ def plot_erf(profiles: Mapping[str, np.ndarray], *, ax: Axes | None = None,
                 label=text)
     ax.set_xlabel("input position")
     ax.set_ylabel("share of mean |gradient|")
-    ax.legend(fontsize=_FONT, frameon=False)
+    ax.legend(fontsize=_FONT, frameon=False, loc="upper right")
     ax.grid(alpha=0.3)
     return ax
 
