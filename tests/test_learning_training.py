@@ -5,21 +5,25 @@ import random
 
 import numpy as np
 import pytest
+import scipy.signal
 import scipy.special
 
 from cnnmotiv.learning import (
     SGD,
     Adam,
+    Conv2d,
     Dataset,
     Dense,
-    Sequential,
+    LocallyConnected2d,
     TrainingRun,
     accuracy,
     cosine_decay,
     evaluate,
+    fit_regression,
     input_gradient,
     locally_connected_net,
     logistic_regression,
+    mean_squared_error,
     mlp,
     mnist1d,
     paper_cnn,
@@ -342,3 +346,63 @@ def test_mnist1d_variants():
                         (dict(shuffled="yes"), TypeError), (dict(seed=-1), ValueError)]:
         with pytest.raises(exc, match=next(iter(kwargs))):
             mnist1d(**kwargs)
+
+
+# ----------------------------------------------------------------------------
+# Regression: learning a kernel (notebook 5, part 1)
+# ----------------------------------------------------------------------------
+
+def test_mean_squared_error_gradient_and_mask():
+    rng = np.random.default_rng(0)
+    p, t = rng.standard_normal((2, 3, 4)), rng.standard_normal((2, 3, 4))
+    mask = np.zeros((3, 4), bool)
+    mask[:2] = True
+    loss, grad = mean_squared_error(p, t, mask=mask)
+    assert loss == pytest.approx(np.mean((p - t)[:, :2] ** 2))
+    numeric = np.zeros_like(p)
+    for index in np.ndindex(*p.shape):
+        step = np.zeros_like(p)
+        step[index] = 1e-6
+        numeric[index] = (mean_squared_error(p + step, t, mask=mask)[0]
+                          - mean_squared_error(p - step, t, mask=mask)[0]) / 2e-6
+    np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-9)
+    with pytest.raises(ValueError, match="target"):
+        mean_squared_error(p, t[:1])
+    with pytest.raises(ValueError, match="mask"):
+        mean_squared_error(p, t, mask=np.zeros((3, 4), bool))
+    with pytest.raises(TypeError, match="mask"):
+        mean_squared_error(p, t, mask=np.ones((3, 4)))
+
+
+def test_a_conv2d_recovers_a_kernel_and_a_locally_connected_layer_only_where_it_saw_data():
+    rng = np.random.default_rng(0)
+    kernel = np.array([[0.0, -1.0, 0.0], [-1.0, 4.0, -1.0], [0.0, -1.0, 0.0]])
+    image = rng.standard_normal((1, 12, 10, 1))
+    target = scipy.signal.correlate2d(image[0, :, :, 0], kernel, mode="valid")[None, :, :, None]
+    top = np.zeros((10, 8, 1), bool)
+    top[:5] = True
+    conv = Conv2d(1, 1, 3, rng=0)
+    run = fit_regression(conv, image, target, steps=400, lr=0.05, mask=top)
+    assert run.losses[-1] < 1e-6 < run.losses[0]
+    np.testing.assert_allclose(conv.params["weight"][:, :, 0, 0], kernel, atol=1e-3)
+    # the shared kernel generalises to the bottom half it never saw
+    assert mean_squared_error(conv.forward(image), target, mask=~top)[0] < 1e-5
+    lc = LocallyConnected2d(1, 1, 3, (12, 10), rng=0)
+    before = lc.params["weight"].copy()
+    fit_regression(lc, image, target, steps=50, lr=0.05, mask=top)
+    assert (lc.params["weight"][5:] == before[5:]).all()      # bottom half: untouched
+    assert (lc.params["weight"][:5] != before[:5]).any()
+    assert mean_squared_error(lc.forward(image), target, mask=~top)[0] > 1.0
+
+
+def test_fit_regression_refuses_bad_arguments():
+    conv = Conv2d(1, 1, 3, rng=0)
+    x = np.zeros((1, 5, 5, 1))
+    with pytest.raises(ValueError, match="output shape"):
+        fit_regression(conv, x, np.zeros((1, 5, 5, 1)))
+    with pytest.raises(ValueError, match="optimizer"):
+        fit_regression(conv, x, np.zeros((1, 3, 3, 1)), optimizer="lbfgs")
+    with pytest.raises(ValueError, match="lr"):
+        fit_regression(conv, x, np.zeros((1, 3, 3, 1)), lr=0)
+    with pytest.raises(TypeError, match="model"):
+        fit_regression(np.eye(3), x, x)

@@ -28,7 +28,7 @@ from cnnmotiv.learning.layers import (
     input_gradient_correlation,
     weight_gradient,
 )
-from cnnmotiv.learning.losses import accuracy, softmax_cross_entropy
+from cnnmotiv.learning.losses import accuracy, mean_squared_error, softmax_cross_entropy
 from cnnmotiv.learning.models import (
     PAPER_GEOMETRY,
     Sequential,
@@ -41,8 +41,10 @@ from cnnmotiv.learning.optim import SGD, Adam, cosine_decay
 from cnnmotiv.learning.training import (
     OPTIMIZERS,
     SCHEDULES,
+    RegressionRun,
     TrainingRun,
     evaluate,
+    fit_regression,
     input_gradient,
     predict,
     train,
@@ -54,7 +56,7 @@ __all__ = [
     "MaxPool1d", "Flatten", "Reshape", "as_generator", "weight_gradient",
     "input_gradient_correlation",
     # losses
-    "softmax_cross_entropy", "accuracy",
+    "softmax_cross_entropy", "accuracy", "mean_squared_error",
     # models
     "Sequential", "logistic_regression", "mlp", "paper_cnn", "locally_connected_net",
     "PAPER_GEOMETRY",
@@ -62,6 +64,7 @@ __all__ = [
     "SGD", "Adam", "cosine_decay",
     # training
     "train", "evaluate", "predict", "input_gradient", "TrainingRun", "OPTIMIZERS", "SCHEDULES",
+    "fit_regression", "RegressionRun",
     # data
     "Dataset", "mnist1d", "position_permutation", "SHUFFLE_SEED",
 ]

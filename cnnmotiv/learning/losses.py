@@ -1,4 +1,4 @@
-"""Softmax cross-entropy and accuracy for class labels."""
+"""Losses: softmax cross-entropy (and accuracy) for classes, mean squared error for signals."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 
 from cnnmotiv._validation import as_float_array
 
-__all__ = ["softmax_cross_entropy", "accuracy"]
+__all__ = ["softmax_cross_entropy", "accuracy", "mean_squared_error"]
 
 
 def _check_labels(labels, n: int, n_classes: int) -> np.ndarray:
@@ -93,3 +93,56 @@ def accuracy(logits, labels) -> float:
     logits = _check_logits(logits)
     labels = _check_labels(labels, logits.shape[0], logits.shape[1])
     return float(np.mean(logits.argmax(axis=1) == labels))
+
+
+def mean_squared_error(prediction, target, *, mask=None) -> tuple[float, np.ndarray]:
+    """Mean squared error and its gradient, optionally over a subset of the entries.
+
+    Parameters
+    ----------
+    prediction, target : array_like, same shape
+    mask : array_like of bool, optional
+        Broadcastable to the shape: only entries where it is True count (the
+        mean is over them), e.g. the top half of an image's outputs.
+
+    Returns
+    -------
+    loss : float
+        ``mean((prediction - target)**2)`` over the counted entries.
+    grad : ndarray
+        ``2 (prediction - target) / n`` on the counted entries, 0 elsewhere.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ, an array holds NaN/inf, or the mask selects
+        nothing or does not broadcast.
+
+    Examples
+    --------
+    >>> loss, grad = mean_squared_error([[1.0, 2.0]], [[0.0, 0.0]], mask=[[True, False]])
+    >>> loss, grad
+    (1.0, array([[2., 0.]]))
+    """
+    prediction = as_float_array(prediction, "prediction")
+    target = as_float_array(target, "target")
+    if prediction.shape != target.shape:
+        raise ValueError(f"target must have the shape of prediction, {prediction.shape}; "
+                         f"got {target.shape}")
+    diff = prediction - target
+    if mask is None:
+        n = diff.size
+    else:
+        mask = np.asarray(mask)
+        if mask.dtype != bool:
+            raise TypeError(f"mask must be a boolean array; got dtype {mask.dtype}")
+        try:
+            mask = np.broadcast_to(mask, diff.shape)
+        except ValueError:
+            raise ValueError(f"mask of shape {mask.shape} does not broadcast to the "
+                             f"prediction's shape {diff.shape}") from None
+        n = int(mask.sum())
+        if n == 0:
+            raise ValueError("mask must select at least one entry")
+        diff = np.where(mask, diff, 0.0)
+    return float(np.sum(diff * diff) / n), (2.0 / n) * diff

@@ -214,7 +214,10 @@ def paper_cnn(*, channels=25, n_inputs=40, n_classes=10, rng) -> Sequential:
     """The MNIST-1D paper's CNN: 3 x Conv1d (kernels 5/3/3, stride 2, pad 1) + ReLU, Dense.
 
     Lengths 40 -> 19 -> 10 -> 5; with 25 channels the parameters are
-    ``150 + 1,900 + 1,900 + 1,260 = 5,210``.
+    ``150 + 1,900 + 1,900 + 1,260 = 5,210``. Layer indices (for
+    :func:`~cnnmotiv.learning.input_gradient`'s ``layer``): 0 Reshape,
+    1/3/5 the convolutions (2/4/6 their ReLUs), 7 Flatten, 8 Dense. The
+    receptive field of a unit of the last convolution spans 17 inputs.
 
     Examples
     --------

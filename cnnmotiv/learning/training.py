@@ -10,13 +10,13 @@ import numpy as np
 
 from cnnmotiv._validation import as_float_array, check_choice, check_int
 from cnnmotiv.learning.datasets import Dataset
-from cnnmotiv.learning.layers import as_generator
-from cnnmotiv.learning.losses import accuracy, softmax_cross_entropy
+from cnnmotiv.learning.layers import Layer, as_generator
+from cnnmotiv.learning.losses import accuracy, mean_squared_error, softmax_cross_entropy
 from cnnmotiv.learning.models import Sequential
 from cnnmotiv.learning.optim import SGD, Adam, check_learning_rate, cosine_decay
 
-__all__ = ["TrainingRun", "train", "evaluate", "predict", "input_gradient",
-           "OPTIMIZERS", "SCHEDULES"]
+__all__ = ["TrainingRun", "train", "evaluate", "predict", "input_gradient", "RegressionRun",
+           "fit_regression", "OPTIMIZERS", "SCHEDULES"]
 
 #: Names accepted by :func:`train`'s ``optimizer``.
 OPTIMIZERS = ("adam", "sgd")
@@ -45,6 +45,8 @@ class TrainingRun:
         After the last step (``None`` while training, e.g. in a callback).
     seconds : float
         Wall time so far.
+    cpu_seconds : float
+        CPU time of the process so far (steadier than wall time on a busy machine).
     model : Sequential
         The trained model (trained in place).
     total_steps : int
@@ -63,6 +65,7 @@ class TrainingRun:
     final_test_accuracy: float | None = None
     final_train_accuracy: float | None = None
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
 
     @property
     def done(self) -> bool:
@@ -101,6 +104,11 @@ def evaluate(model: Sequential, x, y) -> float:
     0.6666666666666666
     """
     return accuracy(predict(model, x), y)
+
+
+def _optimizer(optimizer, lr):
+    check_choice(optimizer, "optimizer", OPTIMIZERS)
+    return Adam(check_learning_rate(lr)) if optimizer == "adam" else SGD(check_learning_rate(lr))
 
 
 def _check_model(model) -> None:
@@ -173,8 +181,8 @@ def train(model, data, *, steps=1500, batch_size=50, optimizer="adam", lr=1e-2,
     steps = check_int(steps, "steps")
     n = len(data.y_train)
     batch_size = check_int(batch_size, "batch_size", minimum=1, maximum=n)
-    check_choice(optimizer, "optimizer", OPTIMIZERS)
-    lr = check_learning_rate(lr)
+    opt = _optimizer(optimizer, lr)
+    lr = opt.lr
     check_choice(schedule, "schedule", SCHEDULES)
     rng = _check_seed(seed)
     eval_every = check_int(eval_every, "eval_every")
@@ -182,13 +190,12 @@ def train(model, data, *, steps=1500, batch_size=50, optimizer="adam", lr=1e-2,
         raise TypeError(f"callback must be callable or None; got {type(callback).__name__}")
     _check_fits(model, data)
 
-    opt = Adam(lr) if optimizer == "adam" else SGD(lr)
     theta, grad = model.parameter_vector(), model.gradient_vector()
     run = TrainingRun(model=model, total_steps=steps, config=dict(
         steps=steps, batch_size=batch_size, optimizer=optimizer, lr=lr, schedule=schedule,
         seed=seed if isinstance(seed, numbers.Integral) else None, eval_every=eval_every))
     x, y = data.x_train, data.y_train
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     order, pos = rng.permutation(n), 0
     loss_sum, loss_count = 0.0, 0
     for t in range(steps):
@@ -209,11 +216,11 @@ def train(model, data, *, steps=1500, batch_size=50, optimizer="adam", lr=1e-2,
             run.test_loss.append(softmax_cross_entropy(logits, data.y_test)[0])
             run.test_accuracy.append(accuracy(logits, data.y_test))
             loss_sum, loss_count = 0.0, 0
-            run.seconds = time.perf_counter() - start
             if t + 1 == steps:
                 run.final_test_accuracy = run.test_accuracy[-1]
                 run.final_train_accuracy = evaluate(model, x, y)
-                run.seconds = time.perf_counter() - start
+            run.seconds = time.perf_counter() - start
+            run.cpu_seconds = time.process_time() - start_cpu
             if callback is not None:
                 callback(run)
     return run
@@ -291,3 +298,113 @@ def input_gradient(model, x, *, unit, layer=None) -> np.ndarray:
     for lay in reversed(model.layers[:layer + 1]):
         seed = lay.backward(seed)
     return seed
+
+
+@dataclass(repr=False)
+class RegressionRun:
+    """What :func:`fit_regression` measured.
+
+    Attributes
+    ----------
+    model : Layer
+        The fitted layer or model (fitted in place).
+    losses : list of float
+        The loss before each step (``losses[0]``: at the start).
+    seconds, cpu_seconds : float
+        Wall and CPU time so far.
+    total_steps : int
+    """
+
+    model: Layer
+    total_steps: int
+    losses: list = field(default_factory=list)
+    seconds: float = 0.0
+    cpu_seconds: float = 0.0
+
+    def __repr__(self) -> str:
+        last = f", loss={self.losses[-1]:.3g}" if self.losses else ""
+        return (f"RegressionRun(step {len(self.losses)}/{self.total_steps}{last}, "
+                f"seconds={self.seconds:.2f})")
+
+
+def fit_regression(model, x, y, *, steps=200, optimizer="adam", lr=1e-2, schedule="constant",
+                   mask=None, every=10, callback=None) -> RegressionRun:
+    """Fit ``model(x)`` to ``y`` by full-batch gradient descent on the mean squared error.
+
+    For learning a kernel from an image and its filtered version, e.g. a
+    :class:`~cnnmotiv.learning.Conv2d` from the photo to its edge map.
+
+    Parameters
+    ----------
+    model : Layer
+        A single layer (``Conv2d``, ``LocallyConnected2d``, ``Dense``, ...) or
+        a :class:`Sequential`; fitted in place.
+    x, y : array_like
+        The whole batch of inputs and the targets, ``y`` shaped as the output.
+    steps : int, optional
+    optimizer : {'adam', 'sgd'}, optional
+    lr : float, optional
+        Learning rate, > 0.
+    schedule : {'constant', 'cosine'}, optional
+    mask : array_like of bool, optional
+        Only these output entries count in the loss
+        (:func:`~cnnmotiv.learning.mean_squared_error`): train on the top
+        half, test on the bottom half.
+    every : int, optional
+        Call ``callback(run)`` every ``every`` steps and after the last.
+    callback : callable, optional
+
+    Returns
+    -------
+    RegressionRun
+
+    Raises
+    ------
+    TypeError, ValueError
+        Bad arguments (named), or ``y`` not of the output's shape.
+
+    Examples
+    --------
+    Recover the edge kernel ``[-1, 1]`` from a signal and its differences:
+
+    >>> from cnnmotiv.learning import Conv1d
+    >>> x = np.random.default_rng(0).standard_normal((1, 50, 1))
+    >>> y = x[:, 1:] - x[:, :-1]
+    >>> run = fit_regression(Conv1d(1, 1, 2, rng=0), x, y, steps=300, lr=0.05)
+    >>> np.round(run.model.params["weight"].ravel(), 2)
+    array([-1.,  1.])
+    """
+    if not isinstance(model, Layer):
+        raise TypeError(f"model must be a cnnmotiv.learning layer or Sequential; got "
+                        f"{type(model).__name__}")
+    steps = check_int(steps, "steps")
+    opt = _optimizer(optimizer, lr)
+    lr = opt.lr
+    check_choice(schedule, "schedule", SCHEDULES)
+    every = check_int(every, "every")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable or None; got {type(callback).__name__}")
+    x = as_float_array(x, "x")
+    y = as_float_array(y, "y")
+    out = model.forward(x)
+    if out.shape != y.shape:
+        raise ValueError(f"y must have the model's output shape {out.shape}; got {y.shape}")
+    if isinstance(model, Sequential):
+        params, grads = model.parameter_vector(), model.gradient_vector()
+    else:
+        params, grads = model.params, model.grads
+    run = RegressionRun(model=model, total_steps=steps)
+    start, start_cpu = time.perf_counter(), time.process_time()
+    for t in range(steps):
+        if schedule == "cosine":
+            opt.lr = max(cosine_decay(t, steps, lr), 1e-300)
+        loss, g = mean_squared_error(out if t == 0 else model.forward(x), y, mask=mask)
+        model.backward(g, input_grad=False)
+        opt.step(params, grads)
+        run.losses.append(loss)
+        if callback is not None and ((t + 1) % every == 0 or t + 1 == steps):
+            run.seconds, run.cpu_seconds = (time.perf_counter() - start,
+                                            time.process_time() - start_cpu)
+            callback(run)
+    run.seconds, run.cpu_seconds = time.perf_counter() - start, time.process_time() - start_cpu
+    return run
