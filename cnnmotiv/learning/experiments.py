@@ -32,6 +32,7 @@ from cnnmotiv.budget import BudgetError
 from cnnmotiv.convolution import correlate2d
 from cnnmotiv.learning.datasets import Dataset, mnist1d
 from cnnmotiv.learning.layers import Conv2d, Dense, LocallyConnected2d
+from cnnmotiv.learning.losses import mean_squared_error
 from cnnmotiv.learning.models import (Sequential, locally_connected_net, logistic_regression,
                                       mlp, paper_cnn)
 from cnnmotiv.learning.optim import SGD, Adam, cosine_decay
@@ -159,15 +160,6 @@ def _fit_loop(layer, params_grads, batches, steps, lr, loss_and_grad):
     return losses
 
 
-def _mse(y, target, mask=None):
-    r = y - target
-    if mask is None:
-        return float(np.mean(r ** 2)), 2.0 * r / r.size
-    r = r * mask
-    n = int(mask.sum())
-    return float(np.sum(r ** 2) / n), 2.0 * r / n
-
-
 def _check_image(image):
     image = as_float_array(image, "image", ndim=2)
     if min(image.shape) < 8:
@@ -235,7 +227,7 @@ def learn_edge_kernel(image, kernel=SOBEL_X, *, steps=300, batch_size=16, crop=1
     start = time.perf_counter()
     w0 = {key: p.copy() for key, p in layer.params.items()}
     losses = _fit_steps(layer, (layer.params, layer.grads), batches, steps, lr,
-                        lambda y, t, m: _mse(y, t))
+                        lambda y, t, m: mean_squared_error(y, t))
     seconds = time.perf_counter() - start
     target = edge_target(image, k)
     top, bottom = image[:half + 1], image[half - 1:]      # outputs of rows [0, half-1), [half-1, ...)
@@ -290,18 +282,18 @@ def learn_edge_local(image, kernel=SOBEL_X, *, steps=12, lr=0.09, seed=0) -> Edg
     layer = LocallyConnected2d(1, 1, k.shape, image.shape, rng=rng)
     target = edge_target(image, k)
     half = image.shape[0] // 2 - 1                      # output rows that read only the top half
-    mask = np.zeros_like(target)
-    mask[:half] = 1.0
+    mask = np.zeros(target.shape, dtype=bool)
+    mask[:half] = True
     x, t4, m4 = image[None, ..., None], target[None, ..., None], mask[None, ..., None]
+    n = int(mask.sum())
     w0 = {key: p.copy() for key, p in layer.params.items()}
     opt = SGD(lr)
     losses = np.empty(steps)
     start = time.perf_counter()
     with _one_blas_thread():
         for t in range(steps):
-            r = (layer.forward(x) - t4) * m4
-            losses[t] = float(np.sum(r ** 2) / m4.sum())
-            layer.backward(2.0 * r)
+            losses[t], grad = mean_squared_error(layer.forward(x), t4, mask=m4)
+            layer.backward(n * grad)                # the gradient of the *sum* of squares
             opt.step(layer.params, layer.grads)
     seconds = time.perf_counter() - start
     pred = layer.forward(x)[0, ..., 0]
@@ -392,7 +384,7 @@ def learn_edge_dense(image, kernel=SOBEL_X, *, crop=12, n_train=100, steps=300, 
     w0 = {key: p.copy() for key, p in layer.params.items()}
     start = time.perf_counter()
     losses = _fit_steps(layer, (layer.params, layer.grads), lambda t: (*flat, None), steps, lr,
-                        lambda y, t, m: _mse(y, t))
+                        lambda y, t, m: mean_squared_error(y, t))
     seconds = time.perf_counter() - start
     pred_tr = layer.forward(flat[0])
     pred = layer.forward(x_te.reshape(n_train, -1)).reshape(t_te.shape)
