@@ -18,6 +18,7 @@ from cnnmotiv.budget import (DEFAULT_MAX_BYTES, BudgetError, MatrixTooLargeError
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "MatrixTooLargeError",
+    "all_finite",
     "as_float_array",
     "check_choice",
     "check_int",
@@ -27,20 +28,42 @@ __all__ = [
     "format_bytes",
 ]
 
+def all_finite(arr: np.ndarray) -> bool:
+    """True if a float array holds no NaN or infinity.
+
+    A view that repeats its elements (a zero stride, e.g. from
+    :func:`numpy.broadcast_to`) is checked by two reductions (NaN propagates
+    through both, -inf shows in the minimum, +inf in the maximum), without a
+    temporary of its full size.
+    """
+    if 0 in arr.strides:
+        return bool(np.isfinite(arr.min()) and np.isfinite(arr.max()))
+    return bool(np.isfinite(arr).all())
+
+
 def as_float_array(value, name: str, *, ndim: int | tuple[int, ...] | None = None,
                    dtype=None) -> np.ndarray:
     """Return ``value`` as a finite, non-empty floating-point array.
 
     Integer and boolean inputs become float64; float32 stays float32 (so the
     fast paths can run in single precision); any other float becomes float64.
+    ``dtype``, if given, is the type to convert to instead.
 
     Raises
     ------
     TypeError
-        If ``value`` is not a real numeric array (strings, objects, complex).
+        If ``value`` is not a real numeric array (strings, objects, complex),
+        or is a masked array (its mask would be silently ignored).
     ValueError
-        If it has the wrong number of dimensions, is empty, or holds NaN/inf.
+        If it has the wrong number of dimensions, is empty, holds NaN/inf, or
+        holds finite values too large for the floating-point type it is
+        converted to (e.g. 1e300 in a float64 kernel used with a float32
+        image).
     """
+    if isinstance(value, np.ma.MaskedArray):
+        raise TypeError(f"{name} must be a plain array, not a masked array: the mask would be "
+                        f"ignored; pass {name}.filled(value) with the value masked entries "
+                        f"should have, or {name}.data to use the hidden values")
     try:
         arr = np.asarray(value)
     except (TypeError, ValueError) as exc:  # ragged nested lists, etc.
@@ -55,12 +78,17 @@ def as_float_array(value, name: str, *, ndim: int | tuple[int, ...] | None = Non
             raise ValueError(f"{name} must be {want}; got a {arr.ndim}-D array of shape {arr.shape}")
     if arr.size == 0:
         raise ValueError(f"{name} must not be empty; got shape {arr.shape}")
-    if dtype is not None:
-        arr = arr.astype(dtype, copy=False)
-    elif arr.dtype != np.float32:
-        arr = arr.astype(np.float64, copy=False)
-    if not np.isfinite(arr).all():
+    target = np.dtype(dtype) if dtype is not None else (
+        arr.dtype if arr.dtype == np.float32 else np.dtype(np.float64))
+    if arr.dtype.kind == "f" and not all_finite(arr):
         raise ValueError(f"{name} must be finite; it holds NaN or infinity")
+    narrowing = arr.dtype.kind == "f" and arr.dtype.itemsize > target.itemsize
+    with np.errstate(over="ignore"):  # reported below, with the reason
+        arr = arr.astype(target, copy=False)
+    if narrowing and not all_finite(arr):
+        raise ValueError(f"{name} holds values too large for {target} (largest "
+                         f"{np.finfo(target).max:.4g}): converting it to {target} would give "
+                         f"infinity; scale {name} down, or pass float64 inputs")
     return arr
 
 

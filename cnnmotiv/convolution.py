@@ -30,21 +30,30 @@ Padding (what the samples outside the input are):
     ``[a, b, c]`` padded by 2 is ``[c, b, a, b, c, b, a]``. This is
     :func:`numpy.pad`'s ``mode='reflect'`` and PyTorch's ``'reflect'``.
 
-All computations are vectorised over the whole image: Python loops run only
-over the kernel taps and over blocks of output samples, never over pixels
-(see :func:`correlate2d`, Notes).
+All of them run on one engine, :func:`correlate_channels`: a Python loop over
+the kernel taps (and over blocks of output rows), never over pixels; each
+tap adds its weight times a shifted view of the input (see
+:func:`correlate2d`, Notes).
+
+Every function checks its arguments before any work (a ValueError or
+TypeError naming the parameter), refuses a request whose buffers would exceed
+the memory budget of :mod:`cnnmotiv.budget` before allocating them (a
+:class:`~cnnmotiv.budget.BudgetError` with the bytes it would need), and never
+returns a silent infinity: a finite input whose sums overflow is refused with
+that reason.
 """
 
 from __future__ import annotations
 
-import functools
+import math
 import numbers
 from typing import NamedTuple
 
 import numpy as np
-from scipy.linalg import blas as _blas
 
-from ._validation import as_float_array, check_choice, check_int, check_pair, check_shape
+from .budget import check_bytes
+from ._validation import (all_finite, as_float_array, check_choice, check_int, check_pair,
+                          check_shape)
 
 __all__ = [
     "MODES",
@@ -67,21 +76,6 @@ __all__ = [
 MODES = ("valid", "same", "full")
 #: Ways to fill the samples outside the input.
 PADDINGS = ("zeros", "circular", "reflect")
-
-#: Output samples computed per BLAS call by the fast path. OpenBLAS runs an
-#: ``axpy`` of at most 10,000 elements on the calling thread; longer calls wake
-#: its thread pool, which on a busy machine can cost milliseconds per call. A
-#: block this size also keeps one pass's operands in the L2 cache.
-_BLOCK = 10_000
-#: Bytes of output per block when BLAS is known to run on one thread anyway
-#: (threadpoolctl reports one thread, e.g. under ``threadpool_limits(1)`` or
-#: ``OPENBLAS_NUM_THREADS=1``): fewer, longer calls, less Python overhead.
-_BLOCK_BYTES_ONE_THREAD = 1 << 20
-
-#: (axpy, copy, scal) per dtype: y += a x, y = x, x = a x, with offsets.
-_BLAS = {np.dtype(np.float64): (_blas.daxpy, _blas.dcopy, _blas.dscal),
-         np.dtype(np.float32): (_blas.saxpy, _blas.scopy, _blas.sscal)}
-
 
 # ----------------------------------------------------------------------------
 # Geometry
@@ -177,7 +171,8 @@ def _reflect_error(need: int, n: int, what: str, axis: str) -> ValueError:
 
 def _axis_geometry(n: int, k: int, mode: str, padding: str, stride: int, dilation: int,
                    name: str = "kernel_size", input_name: str = "the input",
-                   axis: str = "") -> tuple[int, int, int]:
+                   axis: str = "", advice: str = "use mode 'same' or 'full', or a smaller "
+                   "kernel or dilation") -> tuple[int, int, int]:
     """:func:`axis_geometry` for validated arguments, as a plain tuple (fast path)."""
     e = dilation * (k - 1) + 1  # _extent, inlined: this runs on every correlate2d call
     before, after = _amounts(e, mode)
@@ -188,7 +183,7 @@ def _axis_geometry(n: int, k: int, mode: str, padding: str, stride: int, dilatio
             f"{name} is larger than the input{where} in mode 'valid': the kernel spans "
             f"dilation*(size-1)+1 = {dilation}*({k}-1)+1 = {e} samples but the input has "
             f"{n}. {name} must fit inside {input_name}{where} in mode 'valid'; otherwise "
-            f"use mode 'same' or 'full', or a smaller kernel or dilation")
+            f"{advice}")
     if padding == "reflect" and max(before, after) > n - 1:
         raise _reflect_error(max(before, after), n, f"with mode={mode!r} and kernel extent {e}",
                              axis or "the signal")
@@ -386,6 +381,38 @@ def _pad(x: np.ndarray, widths, padding: str) -> np.ndarray:
     return np.pad(x, widths, mode="wrap" if padding == "circular" else "reflect")
 
 
+def _padded_shape(shape, widths) -> tuple[int, ...]:
+    """Shape of an array of ``shape`` padded by ``widths`` (pairs per axis)."""
+    return tuple(n + b + a for n, (b, a) in zip(shape, widths))
+
+
+def _check_work_buffers(x: np.ndarray, widths, out_shape, names, dilated: bool, *,
+                        input_copies: int = 1, output_copies: int = 2) -> None:
+    """Refuse (:class:`~cnnmotiv.budget.BudgetError`) a correlation whose buffers exceed the budget.
+
+    The buffers are ``input_copies`` padded copies of ``x`` (none without
+    padding, unless a copy is made anyway) and ``output_copies`` arrays of the
+    output's size (the output, the engine's scratch rows, at most as large,
+    and any reordered copy). The message names the caller's argument that
+    made them large: the padding (``mode`` and the kernel's dilated extent)
+    or the input itself.
+    """
+    padded = math.prod(_padded_shape(x.shape, widths)) * x.itemsize
+    if not any(b or a for b, a in widths) and input_copies == 1:
+        padded = 0  # no padding: the engine reads x itself
+    out = math.prod(out_shape) * x.itemsize
+    image, kernel = names
+    if padded > 4 * x.nbytes:
+        parameter = "dilation" if dilated else kernel
+        advice = (f"use mode='valid', a smaller dilation or fewer taps in {kernel}: modes "
+                  f"'same' and 'full' pad by the kernel's dilated extent")
+    else:
+        parameter, advice = image, f"use a smaller {image}"
+    check_bytes(input_copies * padded + output_copies * out,
+                what=f"the padded input and the output (shape {tuple(out_shape)})",
+                parameter=parameter, advice=advice)
+
+
 def _check_widths(widths, ndim: int):
     """Normalise ``widths`` of :func:`pad` to ``ndim`` pairs of ints >= 0."""
     if isinstance(widths, numbers.Integral) and not isinstance(widths, (bool, np.bool_)):
@@ -427,6 +454,10 @@ def pad(x, widths, *, padding: str = "zeros") -> np.ndarray:
         If ``x`` is not 1-D or 2-D, empty or not finite, a width is negative,
         ``padding`` is unknown, or a ``'reflect'`` width exceeds the input
         length minus one.
+    BudgetError
+        If the padded array would need more than
+        :data:`cnnmotiv.budget.DEFAULT_MAX_BYTES`; raised before allocating,
+        naming ``widths``.
 
     Notes
     -----
@@ -448,91 +479,17 @@ def pad(x, widths, *, padding: str = "zeros") -> np.ndarray:
     check_choice(padding, "padding", PADDINGS)
     if padding == "reflect":
         _check_reflect(widths, x.shape, f"with widths {widths}")
+    shape = _padded_shape(x.shape, widths)
+    check_bytes(math.prod(shape) * x.itemsize,
+                what=f"the padded array (shape {shape}, {x.dtype})", parameter="widths",
+                advice="use smaller widths")
     out = _pad(x, widths, padding)
     return out.copy() if out is x else out  # always a new array, like np.pad
 
 
 # ----------------------------------------------------------------------------
-# Core computation
+# Argument checks shared by the single-channel functions
 # ----------------------------------------------------------------------------
-
-@functools.lru_cache(maxsize=1)
-def _blas_libraries():
-    """threadpoolctl's controllers of the loaded BLAS libraries ([] without it)."""
-    try:
-        from threadpoolctl import ThreadpoolController
-
-        return [lib for lib in ThreadpoolController().lib_controllers
-                if lib.user_api == "blas"]
-    except Exception:  # optional (not installed, or unsupported here): calls stay short
-        return []
-
-
-def _blas_on_one_thread() -> bool:
-    """True if threadpoolctl reports one thread for every loaded BLAS library."""
-    libraries = _blas_libraries()
-    try:
-        return bool(libraries) and all(lib.get_num_threads() == 1 for lib in libraries)
-    except Exception:  # a library that cannot report its threads: assume several
-        return False
-
-
-def _block_length(itemsize: int) -> int:
-    """Elements per BLAS call: more than :data:`_BLOCK` only if BLAS runs one thread."""
-    if _blas_on_one_thread():
-        return max(_BLOCK, _BLOCK_BYTES_ONE_THREAD // itemsize)
-    return _BLOCK
-
-
-def _correlate_valid(xp: np.ndarray, kernel: np.ndarray, dilation) -> np.ndarray:
-    """'valid' correlation of a C-contiguous ``(H, W)`` or ``(C, H, W)`` array, stride 1.
-
-    Works on the flattened image: placing kernel tap ``(a, b)`` on output
-    pixel ``(i, j)`` reads ``x_flat[(i + d_r a) W + j + d_c b]``, so the
-    contribution of one tap to *all* outputs is one contiguous multiply-add
-    ``out_flat[:L] += k[a, b] * x_flat[off : off + L]`` with
-    ``off = d_r a W + d_c b`` and ``L = (H_out - 1) W + W_out``. Output row
-    ``i`` starts at ``out_flat[i W]``; the ``W - W_out`` samples that wrap
-    into the next image row are dropped by the final reshape. With channels,
-    kernel ``(C, kh, kw)`` and channel ``c`` adds ``c H W`` to the offsets,
-    and the result is the sum over channels. Each pass is a BLAS ``axpy``
-    (one read of each operand, one write, no temporary), run block by block
-    (:func:`_block_length` samples); the first tap of a block overwrites
-    instead of adding.
-    """
-    h, w = xp.shape[-2:]
-    kh, kw = kernel.shape[-2:]
-    dr, dc = dilation
-    h_out, w_out = h - dr * (kh - 1), w - dc * (kw - 1)
-    length = (h_out - 1) * w + w_out
-    x_flat = xp.reshape(-1)
-    out = np.empty(h_out * w, dtype=xp.dtype)
-    # (offset, weight) per tap; zero taps add nothing (inputs are finite).
-    # Plain Python: for small kernels it is several times faster than NumPy.
-    planes = kernel.tolist() if kernel.ndim == 3 else [kernel.tolist()]
-    taps = [(c * h * w + a * dr * w + b * dc, v) for c, plane in enumerate(planes)
-            for a, row in enumerate(plane) for b, v in enumerate(row) if v != 0.0]
-    if not taps:
-        out[:] = 0
-        return out.reshape(h_out, w)[:, :w_out]
-    (first_off, first_w), rest = taps[0], taps[1:]
-    axpy, copy, scal = _BLAS[xp.dtype]
-    n_blocks = 1 if length <= _BLOCK else -(-length // _block_length(xp.itemsize))
-    step = -(-length // n_blocks)
-    for start in range(0, length, step):
-        n = min(step, length - start)
-        # out[start:start+n] = first_w * x_flat[start+first_off : ... + n]
-        if n > _BLOCK:  # one pass; NumPy's call overhead pays off on long blocks
-            np.multiply(x_flat[start + first_off:start + first_off + n], first_w,
-                        out=out[start:start + n])
-        else:  # two passes, but BLAS calls cost a third of a NumPy call
-            copy(x_flat, out, n, start + first_off, 1, start, 1)
-            scal(first_w, out, n, start, 1)
-        for off, wt in rest:
-            # out[start:start+n] += wt * x_flat[start+off : start+off+n], in place
-            axpy(x_flat, out, n, wt, start + off, 1, start)
-    return out.reshape(h_out, w)[:, :w_out]
-
 
 def _positive(value, name: str, pair: bool):
     """``check_pair`` / ``check_int`` with a shortcut for plain positive ints."""
@@ -569,19 +526,22 @@ def _geometry(in_shape, kernel_shape, mode, padding, stride, dilation, flip, nam
 
 
 def _correlate(image, kernel, mode, padding, stride, dilation, *, flip, ndim, names):
-    """Shared body of the four single-channel functions."""
+    """Shared body of the four single-channel functions: pad, then run the engine."""
     image, kernel, stride, dilation = _validate(image, kernel, ndim, names, mode, padding,
                                                 stride, dilation)
     widths = _geometry(image.shape, kernel.shape, mode, padding, stride, dilation, flip,
                        names[1], ndim)
+    out_shape = [(n + b + a - d * (k - 1) - 1) // s + 1
+                 for n, (b, a), k, s, d in zip(image.shape, widths, kernel.shape, stride, dilation)]
+    _check_work_buffers(image, widths, out_shape[-ndim:], names, dilation != (1, 1))
     if flip:
         kernel = kernel[::-1, ::-1]
     xp = _pad(image, widths, padding)
-    out = _correlate_valid(xp, kernel, dilation)
-    if stride != (1, 1):
-        out = out[::stride[0], ::stride[1]]
+    # one image, one channel in, one out: (1, H, W, 1) and (kh, kw, 1, 1), views
+    out = _correlate_valid(xp[np.newaxis, :, :, np.newaxis],
+                           kernel[:, :, np.newaxis, np.newaxis], stride, dilation, names)
+    out = out[0, :, :, 0]
     return out[0] if ndim == 1 else out
-
 
 # ----------------------------------------------------------------------------
 # Public single-channel functions
@@ -612,8 +572,7 @@ def correlate2d(image, kernel, *, mode: str = "valid", padding: str = "zeros", s
         ``y[i, j] = sum_{a, b} kernel[a, b] * xpad[s_r i + d_r a, s_c j + d_c b]``
         with ``xpad`` the padded image and ``(H_out, W_out)`` given by
         :func:`output_shape`. float32 if ``image`` is float32 (the kernel is
-        then rounded to float32), else float64. The result may be a
-        non-contiguous view of a wider work buffer.
+        then rounded to float32), else float64.
 
     Raises
     ------
@@ -624,7 +583,15 @@ def correlate2d(image, kernel, *, mode: str = "valid", padding: str = "zeros", s
         If ``image`` or ``kernel`` is not 2-D, is empty or holds NaN/inf;
         ``mode`` or ``padding`` is unknown; ``stride`` or ``dilation`` is
         below 1; in ``'valid'`` mode the dilated kernel is larger than the
-        image; or ``'reflect'`` padding would need more than ``n - 1`` samples.
+        image; ``'reflect'`` padding would need more than ``n - 1`` samples;
+        or the result overflows float64 (float32): a finite image and kernel
+        whose sums of products exceed the largest representable number.
+    BudgetError
+        If the padded image and the output would need more than
+        :data:`cnnmotiv.budget.DEFAULT_MAX_BYTES` (2 GiB), e.g.
+        ``mode='full', dilation=40000`` (76.8 GB); raised before allocating,
+        with the bytes needed and the parameter to change. It is a
+        ValueError too.
 
     See Also
     --------
@@ -634,16 +601,13 @@ def correlate2d(image, kernel, *, mode: str = "valid", padding: str = "zeros", s
 
     Notes
     -----
-    No Python loop runs over pixels. The image is flattened, so the
-    contribution of one kernel tap to every output pixel is one contiguous
-    multiply-add over the flat buffer (a BLAS ``axpy``, in place, no
-    temporary); the samples that wrap into the next image row are cut off at
-    the end. The loop runs over the taps, and over blocks of at most 10,000
-    output samples so that OpenBLAS never wakes its thread pool (on a busy
-    machine that costs milliseconds per call); when threadpoolctl reports
-    that BLAS runs on one thread anyway, blocks are longer. Padding is done
-    first (a padded copy), stride by subsampling the stride-1 result,
-    dilation by spacing the taps' offsets.
+    The definition, read as a loop over the taps: tap ``(a, b)`` multiplies
+    the shifted, strided window ``xpad[d_r a :: s_r, d_c b :: s_c]`` (cut to
+    ``(H_out, W_out)``) by ``kernel[a, b]`` and adds it to the output, so the
+    only Python loop runs over the ``kh * kw`` taps (and over blocks of output
+    rows that stay in the cache), never over pixels. Padding is done first
+    (a padded copy). The engine is :func:`correlate_channels` with one channel
+    in and one out.
 
     ``'same'`` puts the odd padding sample of even-sized kernels after the
     image, like :func:`scipy.signal.correlate2d`.
@@ -695,7 +659,7 @@ def convolve2d(image, kernel, *, mode: str = "valid", padding: str = "zeros", st
 
     Raises
     ------
-    TypeError, ValueError
+    TypeError, ValueError, BudgetError
         As :func:`correlate2d`.
 
     See Also
@@ -754,7 +718,7 @@ def correlate1d(x, kernel, *, mode: str = "valid", padding: str = "zeros", strid
 
     Raises
     ------
-    TypeError, ValueError
+    TypeError, ValueError, BudgetError
         As :func:`correlate2d`, for 1-D inputs.
 
     Notes
@@ -805,7 +769,7 @@ def convolve1d(x, kernel, *, mode: str = "valid", padding: str = "zeros", stride
 
     Raises
     ------
-    TypeError, ValueError
+    TypeError, ValueError, BudgetError
         As :func:`correlate2d`, for 1-D inputs.
 
     Notes
@@ -860,14 +824,15 @@ def conv_layer(x, weights, bias=None, *, mode: str = "valid", padding: str = "ze
     ValueError
         As :func:`correlate2d`, and if ``x`` is not 3-D, ``weights`` not 4-D,
         ``weights.shape[1] != x.shape[0]`` or ``bias`` is not of shape ``(C_out,)``.
+    BudgetError
+        As :func:`correlate2d`: the padded input (two copies: padded, then
+        channels last) and the output would exceed the budget.
 
     Notes
     -----
-    The input is padded once. Each output channel is then computed like
-    :func:`correlate2d` (see its Notes) on the flattened ``(C_in, H, W)``
-    stack: input channel ``c`` is just a further offset ``c H W`` of the
-    taps, so ``C_in * kh * kw`` in-place multiply-adds give the sum over
-    input channels with no temporary.
+    The input is padded once, moved to channels-last order ``(1, H, W,
+    C_in)`` and passed to :func:`correlate_channels` with the weights as one
+    ``(C_in, C_out)`` matrix per tap.
 
     Examples
     --------
@@ -892,12 +857,18 @@ def conv_layer(x, weights, bias=None, *, mode: str = "valid", padding: str = "ze
     check_choice(padding, "padding", PADDINGS)
     stride = _positive(stride, "stride", True)
     dilation = _positive(dilation, "dilation", True)
-    widths = _geometry(x.shape[1:], (kh, kw), mode, padding, stride, dilation, False,
-                       "weights", 2)
-    xp = _pad(x, ((0, 0),) + widths, padding)
-    y = np.stack([_correlate_valid(xp, weights[o], dilation) for o in range(c_out)])
-    if stride != (1, 1):
-        y = y[:, ::stride[0], ::stride[1]]
+    widths = ((0, 0),) + _geometry(x.shape[1:], (kh, kw), mode, padding, stride, dilation,
+                                   False, "weights", 2)
+    out_shape = [c_out] + [(n + b + a - d * (k - 1) - 1) // s + 1 for n, (b, a), k, s, d
+                           in zip(x.shape[1:], widths[1:], (kh, kw), stride, dilation)]
+    # the padded copy and its channels-last copy; the output, scratch and transposed copy
+    _check_work_buffers(x, widths, out_shape, ("x", "weights"), dilation != (1, 1),
+                        input_copies=2, output_copies=3)
+    xp = _pad(x, widths, padding)
+    channels_last = np.ascontiguousarray(xp.transpose(1, 2, 0))[np.newaxis]  # (1, H, W, C_in)
+    y = _correlate_valid(channels_last, weights.transpose(2, 3, 1, 0), stride, dilation,
+                         ("x", "weights"))
+    y = np.ascontiguousarray(y[0].transpose(2, 0, 1))                       # (C_out, H, W)
     if bias is not None:
         y += bias[:, np.newaxis, np.newaxis]
     return y
@@ -906,6 +877,13 @@ def conv_layer(x, weights, bias=None, *, mode: str = "valid", padding: str = "ze
 # ----------------------------------------------------------------------------
 # The engine: one tap loop for every correlation in the package
 # ----------------------------------------------------------------------------
+
+#: Bytes of output computed at a time. A block of output rows this size, the
+#: scratch buffer beside it and the input rows it reads stay in the core's L2
+#: cache while every tap passes over them, instead of streaming the whole
+#: image from memory once per tap.
+_BLOCK_BYTES = 256 * 1024
+
 
 def correlate_channels(x, weights, *, stride=1, dilation=1) -> np.ndarray:
     """'valid' cross-correlation of a batch of channels-last signals or images.
@@ -937,7 +915,12 @@ def correlate_channels(x, weights, *, stride=1, dilation=1) -> np.ndarray:
         If an array is not real numeric, or ``stride``/``dilation`` not integer.
     ValueError
         If the dimensions do not match, ``C_in`` differs, an array holds
-        NaN/inf, or the dilated kernel is longer than the input.
+        NaN/inf, the dilated kernel is longer than the input, or the result
+        overflows the floating-point type.
+    BudgetError
+        If the output (and the scratch rows beside it) would need more than
+        :data:`cnnmotiv.budget.DEFAULT_MAX_BYTES`; raised before allocating,
+        naming ``x``.
 
     Notes
     -----
@@ -948,6 +931,19 @@ def correlate_channels(x, weights, *, stride=1, dilation=1) -> np.ndarray:
 
         y = sum over taps a of  x[:, d a : d a + s (L_out - 1) + 1 : s, :] @ w[a]
 
+    With one channel in and one out, the matrix product is a scalar times the
+    view. In 2-D, tap ``(a, b)`` reads the input shifted by ``(d_r a, d_c b)``:
+    for a 3x3 kernel on a 4x6 image (output 2x4, stride 1), tap ``(1, 1)``
+    reads the window ``#`` and adds ``k[1, 1]`` times it to all eight outputs::
+
+        . . . . . .
+        . # # # # .      y[i, j] += k[1, 1] * x[1 + i, 1 + j]
+        . # # # # .      for i in 0..1, j in 0..3
+        . . . . . .
+
+    The loop runs over blocks of output rows (about 256 kB each) and, inside a
+    block, over the taps, so the rows being summed stay in the cache.
+
     Examples
     --------
     One channel in, one out: the 1-D correlation with ``[-1, 1]``.
@@ -955,31 +951,87 @@ def correlate_channels(x, weights, *, stride=1, dilation=1) -> np.ndarray:
     >>> x = np.array([1., 2., 4., 7.]).reshape(1, 4, 1)
     >>> correlate_channels(x, np.array([-1., 1.]).reshape(2, 1, 1))[0, :, 0]
     array([1., 2., 3.])
+
+    Two channels in, three out, on a batch of two 5x5 images:
+
+    >>> rng = np.random.default_rng(0)
+    >>> y = correlate_channels(rng.standard_normal((2, 5, 5, 2)),
+    ...                        rng.standard_normal((3, 3, 2, 3)), stride=2)
+    >>> y.shape
+    (2, 2, 2, 3)
     """
     x = as_float_array(x, "x", ndim=(3, 4))
     weights = as_float_array(weights, "weights", ndim=x.ndim)
     if x.dtype != weights.dtype:
         x, weights = x.astype(np.float64, copy=False), weights.astype(np.float64, copy=False)
-    spatial = x.ndim - 2
     if weights.shape[-2] != x.shape[-1]:
         raise ValueError(f"weights must have shape (*kernel, C_in, C_out) with C_in = "
                          f"x.shape[-1] = {x.shape[-1]}; got weights of shape {weights.shape}")
-    strides = _per_axis(stride, "stride", spatial)
-    dilations = _per_axis(dilation, "dilation", spatial)
-    kernel = weights.shape[:spatial]
-    out_shape = []
-    for axis, (n, k, s, d) in enumerate(zip(x.shape[1:-1], kernel, strides, dilations)):
-        extent = d * (k - 1) + 1
-        if extent > n:
-            raise ValueError(f"weights: the dilated kernel spans {extent} samples along spatial "
-                             f"axis {axis}, more than the input's {n}; pad x first")
-        out_shape.append((n - extent) // s + 1)
-    out = np.zeros((x.shape[0], *out_shape, weights.shape[-1]), dtype=x.dtype)
-    for tap in np.ndindex(*kernel):
-        window = tuple(slice(d * a, d * a + s * (m - 1) + 1, s)
-                       for a, s, d, m in zip(tap, strides, dilations, out_shape))
-        out += x[(slice(None), *window)] @ weights[tap]
+    spatial = x.ndim - 2
+    return _correlate_valid(x, weights, _per_axis(stride, "stride", spatial),
+                            _per_axis(dilation, "dilation", spatial), ("x", "weights"))
+
+
+def _correlate_valid(x: np.ndarray, weights: np.ndarray, strides, dilations,
+                     names: tuple[str, str]) -> np.ndarray:
+    """:func:`correlate_channels` for validated arrays of one dtype (no copies of ``x``).
+
+    ``names`` are the caller's names of the input and the kernel, for messages.
+    """
+    out_shape = tuple(
+        _axis_geometry(n, k, "valid", "zeros", s, d, "weights", "x", f"spatial axis {axis}",
+                       advice="pad x first, or use a smaller kernel or dilation")[2]
+        for axis, (n, k, s, d) in enumerate(zip(x.shape[1:-1], weights.shape[:-2], strides,
+                                                dilations)))
+    c_in, c_out = weights.shape[-2:]
+    out_bytes = x.shape[0] * math.prod(out_shape) * c_out * x.itemsize
+    check_bytes(2 * out_bytes, what=f"the output (shape {(x.shape[0], *out_shape, c_out)}) "
+                f"and its scratch rows", parameter=names[0],
+                advice=f"use a smaller {names[0]} (or a smaller batch), or fewer output channels")
+    out = np.empty((x.shape[0], *out_shape, c_out), dtype=x.dtype)
+    taps = list(np.ndindex(*weights.shape[:-2]))
+    single = c_in == c_out == 1
+    if single:
+        # one channel in and out: each tap's weight is a number; drop the channel axes
+        product, x, result = np.multiply, x[..., 0], out[..., 0]
+        weights = {tap: float(weights[tap][0, 0]) for tap in taps}
+        taps = [tap for tap in taps if weights[tap] != 0.0] or taps[:1]  # zeros add nothing
+    else:
+        product, result = np.matmul, out
+    rows_per_block = max(1, _BLOCK_BYTES // (out[:, :1].nbytes or 1))
+    scratch = np.empty_like(result[:, :rows_per_block])
+    finite = True
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below
+        for start in range(0, out_shape[0], rows_per_block):
+            rows = range(start, min(start + rows_per_block, out_shape[0]))
+            y, term = result[:, rows.start:rows.stop], scratch[:, :len(rows)]
+            for number, tap in enumerate(taps):
+                window, w = x[_tap_window(tap, rows, out_shape, strides, dilations)], weights[tap]
+                if number == 0:
+                    product(window, w, out=y)     # y  = w * window
+                elif single and w in (1.0, -1.0):  # y += window or y -= window: no product
+                    (np.add if w > 0 else np.subtract)(y, window, out=y)
+                else:
+                    product(window, w, out=term)  # y += w * window
+                    y += term
+            finite = finite and all_finite(y)  # checked while the block is in the cache
+    if not finite:  # finite inputs: only an overflow gives inf or NaN
+        raise ValueError(f"the correlation overflows {x.dtype}: a sum of products of {names[0]} "
+                         f"and {names[1]} exceeds the largest {x.dtype} "
+                         f"({np.finfo(x.dtype).max:.4g}); scale {names[0]} or {names[1]} down")
     return out
+
+
+def _tap_window(tap, rows: range, out_shape, strides, dilations) -> tuple[slice, ...]:
+    """Index of the input samples that ``tap`` multiplies, for the output ``rows``.
+
+    Along an axis, output ``i`` reads input ``s i + d a`` through tap ``a``:
+    outputs ``i0 .. i1 - 1`` read ``slice(s i0 + d a, s (i1 - 1) + d a + 1, s)``.
+    Rows are a block of the first spatial axis; the other axes are whole.
+    """
+    spans = [(rows.start, rows.stop)] + [(0, m) for m in out_shape[1:]]
+    return (slice(None),) + tuple(slice(s * i0 + d * a, s * (i1 - 1) + d * a + 1, s)
+                                  for a, (i0, i1), s, d in zip(tap, spans, strides, dilations))
 
 
 def _per_axis(value, name: str, ndim: int) -> tuple[int, ...]:

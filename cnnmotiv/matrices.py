@@ -31,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse
 
+from cnnmotiv.budget import check_bytes
 from cnnmotiv._validation import (
     as_float_array,
     check_choice,
@@ -40,7 +41,7 @@ from cnnmotiv._validation import (
     check_shape,
 )
 
-from cnnmotiv.convolution import MODES, PADDINGS, axis_geometry
+from cnnmotiv.convolution import PADDINGS, AxisGeometry, axis_geometry
 
 __all__ = [
     "correlation_matrix_1d",
@@ -59,23 +60,27 @@ _AXES = ("rows", "columns")
 # ---------------------------------------------------------------------------
 
 class _Geometry:
-    """Validated arguments of a 2-D builder, with output shape and padding offsets."""
+    """Validated arguments of a 2-D builder: one :class:`AxisGeometry` per axis.
+
+    ``axes[0]`` (rows) and ``axes[1]`` (columns) come from
+    :func:`cnnmotiv.convolution.axis_geometry`, the package's one rule for
+    padding, output length and "does the kernel fit", so the builders accept
+    and refuse exactly what :func:`cnnmotiv.convolution.correlate2d` does.
+    """
 
     def __init__(self, kernel_shape, shape, mode, padding, stride, dilation, *, name):
         self.shape = check_shape(shape, "shape", ndim=2)
-        self.mode = check_choice(mode, "mode", MODES)
         self.padding = check_choice(padding, "padding", PADDINGS)
         self.stride = check_pair(stride, "stride")
         self.dilation = check_pair(dilation, "dilation")
         self.kernel_shape = tuple(kernel_shape)
-        # axis_geometry refuses exactly what correlate2d refuses, naming `name`
-        self.before, _, out = zip(*(
-            axis_geometry(self.shape[ax], self.kernel_shape[ax], mode=self.mode,
-                          padding=self.padding, stride=self.stride[ax],
-                          dilation=self.dilation[ax], name=name, axis=_AXES[ax])
-            for ax in (0, 1)))
-        self.out_shape = tuple(out)
-        self.n_out = out[0] * out[1]
+        self.axes: tuple[AxisGeometry, AxisGeometry] = tuple(
+            axis_geometry(self.shape[ax], self.kernel_shape[ax], mode=mode, padding=padding,
+                          stride=self.stride[ax], dilation=self.dilation[ax], name=name,
+                          axis=_AXES[ax])
+            for ax in (0, 1))
+        self.out_shape = tuple(axis.output_length for axis in self.axes)
+        self.n_out = self.out_shape[0] * self.out_shape[1]
         self.n_in = self.shape[0] * self.shape[1]
 
     def check_dense(self, dtype, max_bytes, what):
@@ -84,18 +89,36 @@ class _Geometry:
         check_memory(self.n_out * self.n_in * dtype.itemsize,
                      f"a dense {what} ({self.n_out:,} x {self.n_in:,}) {dtype} matrix", max_bytes)
 
+    def check_taps(self, value_itemsize: int, max_bytes, what: str, parameter: str) -> None:
+        """Refuse index arrays (and values) of every weight use over budget, before building.
+
+        :func:`_taps_2d` and the CSR assembly hold, per (output, tap) pair, a
+        column index, a row and a tap index, the value and the compressed
+        copy of the index: at most ``3 * 8 + 2 * index + value`` bytes.
+        """
+        uses = self.n_out * self.kernel_shape[0] * self.kernel_shape[1]
+        index = 4 if max(self.n_in, uses) < 2**31 else 8
+        per_use = 3 * 8 + 2 * index + value_itemsize
+        check_bytes(uses * per_use + 8 * (self.n_out + 1),
+                    what=f"{what} with {uses:,} weight uses ({self.n_out:,} outputs x "
+                         f"{self.kernel_shape[0]}x{self.kernel_shape[1]} taps)",
+                    parameter=parameter, max_bytes=max_bytes)
+
     def axis_taps(self, ax: int) -> np.ndarray:
-        return _axis_taps(self.shape[ax], self.kernel_shape[ax], self.before[ax],
-                          self.out_shape[ax], self.padding, self.stride[ax], self.dilation[ax])
+        return _axis_taps(self.shape[ax], self.kernel_shape[ax], self.axes[ax], self.padding,
+                          self.stride[ax], self.dilation[ax])
 
 
-def _axis_taps(n, k, before, n_out, padding, stride, dilation) -> np.ndarray:
+def _axis_taps(n, k, geometry: AxisGeometry, padding, stride, dilation) -> np.ndarray:
     """Input index read by each (output, tap) pair along one axis.
 
-    Returns an int array of shape ``(n_out, k)``; ``-1`` marks a tap that falls
-    on zero padding.
+    Output ``i`` reads padded position ``i * stride + a * dilation`` through
+    tap ``a``, i.e. input position ``i * stride + a * dilation - before``.
+    Returns an int array of shape ``(output_length, k)``; ``-1`` marks a tap
+    that falls on zero padding.
     """
-    pos = (np.arange(n_out) * stride)[:, None] + (np.arange(k) * dilation)[None, :] - before
+    pos = ((np.arange(geometry.output_length) * stride)[:, None]
+           + (np.arange(k) * dilation)[None, :] - geometry.before)
     if padding == "zeros":
         return np.where((pos >= 0) & (pos < n), pos, -1)
     if padding == "circular":
@@ -150,7 +173,8 @@ def _csr(vals, rows, cols, counts, padding, shape):
     return scipy.sparse.csr_array((vals, (rows.astype(index), cols.astype(index))), shape=shape)
 
 
-def weight_taps(kernel_shape, shape, *, mode="valid", padding="zeros", stride=1, dilation=1):
+def weight_taps(kernel_shape, shape, *, mode="valid", padding="zeros", stride=1, dilation=1,
+                max_bytes=None):
     """Index arrays of a 2-D correlation matrix: which kernel tap sits where.
 
     Entry ``t`` says that output unit ``rows[t]`` (flat index into the
@@ -170,6 +194,9 @@ def weight_taps(kernel_shape, shape, *, mode="valid", padding="zeros", stride=1,
         How positions outside the input are filled.
     stride, dilation : int or (int, int), optional
         Step between outputs and spacing between kernel taps.
+    max_bytes : int, optional
+        Refuse index arrays larger than this; default
+        :data:`cnnmotiv.budget.DEFAULT_MAX_BYTES`.
 
     Returns
     -------
@@ -182,6 +209,9 @@ def weight_taps(kernel_shape, shape, *, mode="valid", padding="zeros", stride=1,
         Bad shapes, unknown mode or padding, non-positive stride or dilation,
         a kernel that does not fit the input in ``mode='valid'``, or reflect
         padding wider than the input length minus one.
+    BudgetError
+        If the arrays would need more than ``max_bytes``; raised before
+        allocating, naming ``shape``.
 
     Notes
     -----
@@ -208,6 +238,7 @@ def weight_taps(kernel_shape, shape, *, mode="valid", padding="zeros", stride=1,
     """
     kernel_shape = check_pair(kernel_shape, "kernel_shape")
     g = _Geometry(kernel_shape, shape, mode, padding, stride, dilation, name="kernel_shape")
+    g.check_taps(0, max_bytes, "the index arrays", "shape")
     rows, cols, taps, _ = _taps_2d(g)
     return rows, cols.astype(np.intp), taps
 
@@ -355,15 +386,14 @@ def correlation_matrix_1d(kernel, n, *, mode="valid", padding="zeros", stride=1,
     """
     kernel = as_float_array(kernel, "kernel", ndim=1)
     n = check_int(n, "n")
-    mode = check_choice(mode, "mode", MODES)
-    padding = check_choice(padding, "padding", PADDINGS)
     stride = check_int(stride, "stride")
     dilation = check_int(dilation, "dilation")
-    before, _, n_out = axis_geometry(n, kernel.size, mode=mode, padding=padding, stride=stride,
-                                     dilation=dilation, name="kernel")
+    geometry = axis_geometry(n, kernel.size, mode=mode, padding=padding, stride=stride,
+                             dilation=dilation, name="kernel")
+    n_out = geometry.output_length
     check_memory(n_out * n * kernel.itemsize,
                  f"a dense correlation ({n_out:,} x {n:,}) {kernel.dtype} matrix", max_bytes)
-    idx = _axis_taps(n, kernel.size, before, n_out, padding, stride, dilation)
+    idx = _axis_taps(n, kernel.size, geometry, padding, stride, dilation)
     rows = np.broadcast_to(np.arange(n_out)[:, None], idx.shape)
     vals = np.broadcast_to(kernel, idx.shape)
     keep = idx >= 0
@@ -466,7 +496,7 @@ def correlation_matrix(kernel, shape, *, mode="valid", padding="zeros", stride=1
 
 
 def sparse_correlation_matrix(kernel, shape, *, mode="valid", padding="zeros", stride=1,
-                              dilation=1) -> scipy.sparse.csr_array:
+                              dilation=1, max_bytes=None) -> scipy.sparse.csr_array:
     """Sparse (CSR) matrix of 2-D cross-correlation with ``kernel`` on ``(H, W)`` images.
 
     Same contract and options as :func:`correlation_matrix`,
@@ -485,6 +515,9 @@ def sparse_correlation_matrix(kernel, shape, *, mode="valid", padding="zeros", s
     mode : {'valid', 'same', 'full'}, optional
     padding : {'zeros', 'circular', 'reflect'}, optional
     stride, dilation : int or (int, int), optional
+    max_bytes : int, optional
+        Refuse to build if the matrix and its index arrays would need more
+        than this; default :data:`cnnmotiv.budget.DEFAULT_MAX_BYTES`.
 
     Returns
     -------
@@ -495,6 +528,9 @@ def sparse_correlation_matrix(kernel, shape, *, mode="valid", padding="zeros", s
     ------
     ValueError, TypeError
         As :func:`correlation_matrix`.
+    BudgetError
+        If building would need more than ``max_bytes``; raised before
+        allocating, naming ``shape``.
 
     Notes
     -----
@@ -527,6 +563,7 @@ def sparse_correlation_matrix(kernel, shape, *, mode="valid", padding="zeros", s
     """
     kernel = as_float_array(kernel, "kernel", ndim=2)
     g = _Geometry(kernel.shape, shape, mode, padding, stride, dilation, name="kernel")
+    g.check_taps(kernel.itemsize, max_bytes, "a sparse correlation matrix", "shape")
     rows, cols, taps, counts = _taps_2d(g)
     return _csr(kernel.ravel()[taps], rows, cols, counts, g.padding, (g.n_out, g.n_in))
 
@@ -564,7 +601,9 @@ def locally_connected_matrix(kernel_shape, shape, *, weights=None, rng=None, mod
     sparse : bool, optional
         Return a ``scipy.sparse.csr_array`` (default) or a dense ndarray.
     max_bytes : int, optional
-        Memory budget for ``sparse=False``.
+        Memory budget (random weights, index arrays, and the dense matrix
+        for ``sparse=False``); default
+        :data:`cnnmotiv.budget.DEFAULT_MAX_BYTES`.
 
     Returns
     -------
@@ -577,6 +616,10 @@ def locally_connected_matrix(kernel_shape, shape, *, weights=None, rng=None, mod
         both ``weights`` and ``rng`` given.
     MatrixTooLargeError
         ``sparse=False`` and the dense matrix would exceed ``max_bytes``.
+    BudgetError
+        The weights and index arrays would exceed ``max_bytes`` (a 30000 x
+        30000 input with a 3x3 kernel would need about 460 GB); raised
+        before allocating, naming ``shape``.
 
     Notes
     -----
@@ -609,6 +652,8 @@ def locally_connected_matrix(kernel_shape, shape, *, weights=None, rng=None, mod
     h_out, w_out = g.out_shape
     kh, kw = kernel_shape
     want = (h_out, w_out, kh, kw)
+    # the (drawn) weights are part of the per-use storage: 8 more bytes per use
+    g.check_taps(8 + 8, max_bytes, "a locally connected matrix", "shape")
     if weights is None:
         try:
             gen = np.random.default_rng(rng)

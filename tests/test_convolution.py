@@ -7,19 +7,19 @@ here straight from the definition (stride, dilation, padding).
 
 from __future__ import annotations
 
-from unittest import mock
-
 import numpy as np
 import pytest
 import scipy.signal
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from limits import assert_refused
 
-from cnnmotiv import convolution
+from cnnmotiv.budget import BudgetError
 from cnnmotiv.convolution import (MODES, PADDINGS, AxisGeometry, axis_geometry, conv_layer,
-                                  convolve1d, convolve2d, correlate1d, correlate2d, output_length,
-                                  output_shape, pad, padding_amounts)
+                                  convolve1d, convolve2d, correlate1d, correlate2d,
+                                  correlate_channels, output_length, output_shape, pad,
+                                  padding_amounts)
 
 NP_PAD_MODE = {"zeros": "constant", "circular": "wrap", "reflect": "reflect"}
 
@@ -350,55 +350,123 @@ def test_correlation_is_linear_in_image_and_in_kernel(problem, alpha, beta, data
 
 
 # ----------------------------------------------------------------------------
-# The fast path: blocks, zero taps, large images, float32
+# The engine: correlate_channels against the definition and against scipy
 # ----------------------------------------------------------------------------
 
-@given(problems(paddings=PADDINGS, max_stride=2, max_dilation=2, max_image=20),
-       st.integers(1, 30))
-def test_blocked_fast_path_equals_the_definition(problem, block):
-    """Force many small blocks so the block boundaries are exercised."""
-    x, k, opts = problem
-    with mock.patch.object(convolution, "_block_length", lambda itemsize: block):
-        y = correlate2d(x, k, **opts)
-    assert_close(y, naive_correlate2d(x, k, **opts), x, k)
+def naive_correlate_channels(x, w, stride, dilation):
+    """y[n, i.., o] = sum_{a.., c} x[n, s i + d a, .., c] w[a, .., c, o], one output at a time."""
+    spatial = x.ndim - 2
+    kernel = w.shape[:spatial]
+    out_shape = [(n - d * (k - 1) - 1) // s + 1
+                 for n, k, s, d in zip(x.shape[1:-1], kernel, stride, dilation)]
+    y = np.zeros((x.shape[0], *out_shape, w.shape[-1]))
+    for n in range(x.shape[0]):
+        for i in np.ndindex(*out_shape):
+            for o in range(w.shape[-1]):
+                y[(n, *i, o)] = sum(
+                    x[(n, *(s * ii + d * a for ii, a, s, d in zip(i, tap, stride, dilation)), c)]
+                    * w[(*tap, c, o)]
+                    for tap in np.ndindex(*kernel) for c in range(w.shape[-2]))
+    return y
 
 
-def test_long_blas_calls_only_when_blas_runs_one_thread():
-    """Calls longer than OpenBLAS's 10,000-element threshold only on one thread."""
-    threadpoolctl = pytest.importorskip("threadpoolctl")
-    assert convolution._BLOCK <= 10_000
-    for itemsize in (4, 8):
-        with threadpoolctl.threadpool_limits(limits=1, user_api="blas"):
-            assert convolution._block_length(itemsize) > 10_000
-        with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
-            # (a one-core machine may keep every library at one thread)
-            threads = [lib["num_threads"] for lib in threadpoolctl.threadpool_info()
-                       if lib["user_api"] == "blas"]
-            several = any(n != 1 for n in threads)
-            assert (convolution._block_length(itemsize) <= 10_000) == several
+@st.composite
+def channel_problems(draw, *, spatial=(1, 2), max_channels=3, max_size=9):
+    """(x, weights, stride, dilation) for correlate_channels, with the kernel fitting x."""
+    ndim = draw(st.sampled_from(spatial))
+    c_in, c_out = draw(st.integers(1, max_channels)), draw(st.integers(1, max_channels))
+    kernel = tuple(draw(st.integers(1, 4)) for _ in range(ndim))
+    dilation = tuple(draw(st.integers(1, 3)) for _ in range(ndim))
+    stride = tuple(draw(st.integers(1, 3)) for _ in range(ndim))
+    shape = tuple(draw(st.integers(d * (k - 1) + 1, d * (k - 1) + max_size))
+                  for k, d in zip(kernel, dilation))
+    x = draw(matrices((draw(st.integers(1, 2)), *shape, c_in)))
+    w = draw(matrices((*kernel, c_in, c_out)))
+    return x, w, stride, dilation
 
 
-@pytest.mark.parametrize("block", ["short", "long"])
-def test_both_block_lengths_equal_scipy_on_a_large_image(block):
+def assert_close_channels(actual, expected, x, w):
+    scale = max(1.0, float(np.abs(w).sum() * np.abs(x).max()))
+    np.testing.assert_allclose(actual, expected, rtol=1e-12, atol=1e-12 * scale)
+
+
+@given(channel_problems())
+def test_correlate_channels_equals_the_definition(problem):
+    x, w, stride, dilation = problem
+    y = correlate_channels(x, w, stride=stride, dilation=dilation)
+    assert_close_channels(y, naive_correlate_channels(x, w, stride, dilation), x, w)
+
+
+@given(channel_problems(spatial=(2,)))
+def test_correlate_channels_is_scipy_summed_over_input_channels(problem):
+    """Stride and dilation: scipy on the zero-stuffed kernel, then subsampled."""
+    x, w, (sr, sc), dilation = problem
+    y = correlate_channels(x, w, stride=(sr, sc), dilation=dilation)
+    for n in range(x.shape[0]):
+        for o in range(w.shape[-1]):
+            expected = sum(scipy.signal.correlate2d(x[n, :, :, c],
+                                                    dilate_kernel(w[:, :, c, o], dilation),
+                                                    "valid")
+                           for c in range(x.shape[-1]))[::sr, ::sc]
+            assert_close_channels(y[n, :, :, o], expected, x, w)
+
+
+@given(channel_problems(spatial=(1,)))
+def test_correlate_channels_1d_is_np_correlate_summed_over_input_channels(problem):
+    x, w, (s,), (d,) = problem
+    y = correlate_channels(x, w, stride=s, dilation=d)
+    for n in range(x.shape[0]):
+        for o in range(w.shape[-1]):
+            stuffed = dilate_kernel(w[:, :, o].T, (1, d))          # (C_in, extent)
+            expected = sum(np.correlate(x[n, :, c], stuffed[c], "valid")
+                           for c in range(x.shape[-1]))[::s]
+            assert_close_channels(y[n, :, o], expected, x, w)
+
+
+def test_correlate_channels_keeps_float32_and_promotes_mixed_inputs():
+    x = np.ones((1, 5, 5, 2), dtype=np.float32)
+    w32 = np.ones((3, 3, 2, 4), dtype=np.float32)
+    assert correlate_channels(x, w32).dtype == np.float32
+    assert correlate_channels(x, w32.astype(np.float64)).dtype == np.float64
+    assert correlate_channels(x[..., :1], w32[:, :, :1, :1]).dtype == np.float32
+
+
+def test_correlate_channels_refuses_what_does_not_fit():
+    with pytest.raises(ValueError, match="C_in"):
+        correlate_channels(np.ones((1, 5, 2)), np.ones((2, 3, 1)))
+    with pytest.raises(ValueError, match="weights is larger than the input along spatial axis 0"):
+        correlate_channels(np.ones((1, 5, 1)), np.ones((3, 1, 1)), dilation=3)
+    with pytest.raises(ValueError, match="must be 3-D or 4-D"):
+        correlate_channels(np.ones((5, 1)), np.ones((3, 1, 1)))
+    with pytest.raises(TypeError, match="stride"):
+        correlate_channels(np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 1)), stride=(1, 2, 3))
+
+
+@pytest.mark.parametrize("shape, kshape, stride, dilation", [
+    ((300, 500), (3, 4), (1, 1), (1, 1)),    # float64: 5 blocks of rows, a short last one
+    ((700, 129), (5, 2), (2, 1), (1, 3)),    # stride and dilation across block edges
+    ((1030, 1030), (3, 3), (1, 1), (1, 1)),  # W3-sized
+])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_images_spanning_several_row_blocks_equal_scipy(shape, kshape, stride, dilation, dtype):
     rng = np.random.default_rng(4)
-    x = rng.standard_normal((300, 500))
-    k = rng.standard_normal((3, 4))
-    length = {"short": convolution._BLOCK, "long": 2 * convolution._BLOCK + 1}[block]
-    with mock.patch.object(convolution, "_block_length", lambda itemsize: length):
-        y = correlate2d(x, k)
-    assert_close(y, scipy.signal.correlate2d(x, k, "valid"), x, k)
+    x = rng.standard_normal(shape)
+    k = rng.standard_normal(kshape)
+    y = correlate2d(x.astype(dtype), k.astype(dtype), stride=stride, dilation=dilation)
+    expected = scipy.signal.correlate2d(x, dilate_kernel(k, dilation), "valid")
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    assert_close(y, expected[::stride[0], ::stride[1]], x, k, rtol=rtol)
 
 
-@given(st.data(), st.integers(1, 3), st.integers(1, 3), st.integers(1, 50))
-def test_blocked_conv_layer_equals_per_channel_scipy(data, c_in, c_out, block):
-    """Force small blocks in the multi-channel fast path."""
+@given(st.data(), st.integers(1, 3), st.integers(1, 3))
+def test_conv_layer_on_images_spanning_several_row_blocks(data, c_in, c_out):
     x = data.draw(matrices((c_in, data.draw(st.integers(3, 30)), data.draw(st.integers(3, 30)))))
+    x = np.tile(x, (1, 20, 1))   # tall enough for several 256 kB row blocks with 3 outputs
     weights = data.draw(matrices((c_out, c_in, 3, 2)))
     expected = np.stack([sum(scipy.signal.correlate2d(x[c], weights[o, c], "same")
                              for c in range(c_in)) for o in range(c_out)])
-    with mock.patch.object(convolution, "_block_length", lambda itemsize: block):
-        y = conv_layer(x, weights, mode="same")
-    assert_close(y, expected, x, np.abs(weights).sum(axis=(0, 1)))
+    assert_close(conv_layer(x, weights, mode="same"), expected, x,
+                 np.abs(weights).sum(axis=(0, 1)))
 
 
 @given(problems(), st.data())
@@ -755,3 +823,62 @@ def test_output_shape_rejects_kernel_larger_than_input():
 def test_output_shape_rejects_bad_stride_pair():
     with pytest.raises(TypeError, match=r"stride must be an integer or a pair of integers"):
         output_shape((8, 8), (3, 3), stride=(1, 2, 3))
+
+
+# ----------------------------------------------------------------------------
+# Sizes refused before allocating (run in an address-space-capped child)
+# ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("call, parameter", [
+    ("c.correlate2d(np.ones((3, 3)), np.ones((3, 3)), mode='full', dilation=40000)", "dilation"),
+    ("c.convolve2d(np.ones((3, 3)), np.ones((3, 3)), mode='same', dilation=(1, 10**9))",
+     "dilation"),
+    ("c.correlate1d(np.ones(3), np.ones(2), mode='full', dilation=10**10)", "dilation"),
+    ("c.convolve1d(np.ones(3), np.ones(2), mode='same', padding='circular', "
+     "dilation=10**10)", "dilation"),
+    ("c.pad(np.ones((3, 3)), 10**5)", "widths"),
+    ("c.pad(np.ones(3), (0, 10**10), padding='circular')", "widths"),
+    ("c.conv_layer(np.ones((2, 3, 3)), np.ones((1, 2, 2, 2)), mode='same', dilation=30000)",
+     "dilation"),
+    ("c.correlate_channels(np.ones((1, 1000, 1)), np.ones((1, 1, 10**6)))", "x"),
+])
+def test_huge_requests_are_refused_with_the_size_before_allocating(call, parameter):
+    out = assert_refused(call, setup="import numpy as np\nfrom cnnmotiv import convolution as c")
+    assert f"smaller {parameter}" in out, out
+
+
+def test_refusal_names_the_kernel_when_the_padding_comes_from_a_large_kernel():
+    with pytest.raises(BudgetError) as info:
+        correlate2d(np.ones((2, 2)), np.lib.stride_tricks.as_strided(np.ones(1), (30000, 30000),
+                                                                     (0, 0)), mode="full")
+    assert info.value.parameter == "kernel" and "mode='valid'" in str(info.value)
+
+
+# ----------------------------------------------------------------------------
+# Overflow: never a silent inf
+# ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("call", [
+    lambda: correlate2d([[1e308, 1e308]], [[1, 1]]),
+    lambda: correlate1d([1e308, 1e308], [2.0]),
+    lambda: convolve2d([[1e308, -1e308, 1e308]], [[1e10, 1e10]], mode="full"),
+    lambda: conv_layer(np.full((2, 2, 2), 1e308), np.ones((1, 2, 1, 1))),
+    lambda: correlate_channels(np.full((1, 3, 2), 1e308), np.ones((1, 2, 3))),
+])
+def test_an_overflowing_float64_result_is_refused(call):
+    with pytest.raises(ValueError, match="overflows float64"):
+        call()
+
+
+def test_an_overflowing_float32_result_names_float32_and_the_callers_arguments():
+    x = np.full((3, 3), 3e38, dtype=np.float32)
+    with pytest.raises(ValueError, match=r"overflows float32.*scale image or kernel down"):
+        correlate2d(x, np.ones((2, 2), dtype=np.float32))
+    # the same sums fit in float64
+    assert np.isfinite(correlate2d(x.astype(np.float64), np.ones((2, 2)))).all()
+
+
+def test_large_finite_results_are_returned():
+    y = correlate2d([[1e308, -1e308]], [[1.0, 1.0]])
+    assert y.tolist() == [[0.0]]
+    assert correlate1d([8e307, 8e307], [1.0, 1.0])[0] == 1.6e308

@@ -13,15 +13,22 @@ from hypothesis import strategies as st
 from cnnmotiv import convolution
 from cnnmotiv.counting import (
     CONVENTIONS,
+    LAYER_FORMS,
+    LAYER_KINDS,
     LayerCount,
     SectionNumber,
     compare_layers,
     count_conv,
     count_dense,
+    count_layer,
     count_locally_connected,
     count_stored_entries,
     count_weight_uses,
+    dense_to_conv_steps,
+    growth_counts,
+    layer_costs,
     section_numbers,
+    stack_versus_single,
 )
 from cnnmotiv.matrices import (
     correlation_matrix,
@@ -239,6 +246,56 @@ def test_counts_equal_the_matrices(mode, padding, shape, kshape, stride, dilatio
     assert layers["dense"].stored_entries * 8 == dense.nbytes
 
 
+@pytest.mark.parametrize("shape, kshape", [((5, 6), (3, 3)), ((4, 9), (2, 4)), ((1, 7), (1, 2))])
+def test_layer_costs_and_count_layer_count_real_matrices(shape, kshape):
+    """Parameters, stored numbers and MACs read off the matrices themselves."""
+    kernel = np.random.default_rng(1).standard_normal(kshape)
+    dense = correlation_matrix(kernel, shape)
+    sparse = sparse_correlation_matrix(kernel, shape)
+    local = locally_connected_matrix(kshape, shape, rng=2)      # random, unshared weights
+    costs = layer_costs(shape, kshape)
+    assert set(costs["MACs"]) == set(LAYER_FORMS)
+    # dense: every entry is a parameter, stored, and multiplied (zeros included)
+    assert costs["parameters"]["dense"] == costs["MACs"]["dense"] == dense.size
+    # locally connected: one free weight per non-zero entry, all distinct
+    assert costs["parameters"]["locally_connected"] == np.unique(local.data).size
+    assert costs["stored numbers"]["locally_connected"] == np.count_nonzero(local.toarray())
+    # the conv's sparse matrix stores every weight use, but holds only k distinct values
+    assert costs["stored numbers"]["sparse"] == np.count_nonzero(dense) == sparse.nnz
+    distinct = np.unique(dense[dense != 0]).size
+    assert costs["parameters"]["sparse"] == costs["parameters"]["conv"] == distinct
+    assert costs["MACs"]["conv"] == costs["MACs"]["sparse"] == np.count_nonzero(dense)
+    assert costs["stored numbers"]["conv"] == kernel.size
+    for kind in LAYER_KINDS:
+        assert count_layer(kind, shape, kshape) == compare_layers(shape, kshape)[kind]
+
+
+def test_growth_counts_count_real_matrices():
+    sides = [3, 5, 8]
+    g = growth_counts(sides, 3)
+    assert g["inputs"].tolist() == [9, 25, 64]
+    kernel = np.arange(1.0, 10.0).reshape(3, 3)
+    for i, s in enumerate(sides):
+        dense = correlation_matrix(kernel, (s, s))
+        local = locally_connected_matrix((3, 3), (s, s), rng=i)
+        assert g["dense"]["parameters"][i] == g["dense"]["macs"][i] == dense.size
+        assert g["locally_connected"]["parameters"][i] == np.unique(local.data).size
+        assert g["locally_connected"]["macs"][i] == g["conv"]["macs"][i] == np.count_nonzero(dense)
+        assert g["conv"]["parameters"][i] == np.unique(dense[dense != 0]).size == 9
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda: growth_counts([2, 8], 3), ValueError, "sides must all be >= the kernel size 3"),
+    (lambda: growth_counts([], 3), ValueError, "sides must not be empty"),
+    (lambda: growth_counts([4.5], 3), TypeError, "sides"),
+    (lambda: count_layer("local", (4, 4), 3), ValueError, "kind must be one of"),
+    (lambda: layer_costs((4, 4), 5), ValueError, "kernel_shape"),
+])
+def test_growth_and_costs_bad_input(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
 def test_valid_mode_per_output_flops_from_the_matrix():
     # every row of the [-1, 1] matrix has 2 entries: 2 products and 1 sum per row
     m = sparse_correlation_matrix([[-1.0, 1.0]], (6, 9))
@@ -295,3 +352,104 @@ def test_bad_convention():
                                          "'per-output'"):
         count_dense((2, 2), (1, 1)).flops("fma")
     assert CONVENTIONS == ("mac", "mul+add", "per-output")
+
+
+# --------------------------------------------------------------------------- real layers: channels
+
+def _multichannel_matrix(weights, shape):
+    """The matrix of a valid multi-channel correlation, built column by column with scipy."""
+    from scipy.signal import correlate2d
+
+    c_out, c_in = weights.shape[:2]
+    columns = []
+    for c in range(c_in):
+        for j in range(shape[0] * shape[1]):
+            x = np.zeros(shape)
+            x.flat[j] = 1.0
+            columns.append(np.concatenate([correlate2d(x, weights[o, c], mode="valid").ravel()
+                                           for o in range(c_out)]))
+    return np.column_stack(columns)
+
+
+@pytest.mark.parametrize("shape, kshape, c_in, c_out", [((5, 6), (3, 3), 2, 3),
+                                                        ((4, 7), (2, 3), 3, 1)])
+def test_channel_counts_read_off_the_real_matrix(shape, kshape, c_in, c_out):
+    weights = np.random.default_rng(3).standard_normal((c_out, c_in) + kshape)
+    matrix = _multichannel_matrix(weights, shape)
+    layers = compare_layers(shape, kshape, in_channels=c_in, out_channels=c_out)
+    dense, local, conv = (layers[k] for k in LAYER_KINDS)
+    assert (dense.outputs, dense.inputs) == matrix.shape
+    assert dense.parameters == dense.macs == matrix.size
+    # valid mode: each non-zero entry is one weight use, one weight of a locally connected layer
+    assert local.parameters == local.macs == np.count_nonzero(matrix)
+    assert conv.macs == conv.stored_entries == np.count_nonzero(matrix)
+    assert conv.parameters == np.unique(matrix[matrix != 0]).size == weights.size
+    assert dense.biases == local.biases == matrix.shape[0]
+    assert conv.biases == c_out
+
+
+def test_vgg_style_layer_against_its_dense_twin():
+    """224x224x3 -> 64 channels, 3x3, 'same': counted from the layer's arrays."""
+    weights = np.empty((64, 3, 3, 3))
+    c = compare_layers((224, 224), 3, mode="same", in_channels=3, out_channels=64)
+    out = np.empty((64, 224, 224))                       # what a 'same' layer returns
+    assert c["conv"].output_shape == out.shape[1:]
+    assert c["conv"].parameters == weights.size
+    assert c["conv"].biases == out.shape[0]
+    assert c["conv"].macs == out.size * weights[0].size
+    assert c["dense"].parameters == np.empty((224, 224, 3)).size * out.size
+    assert c["dense"].macs / c["conv"].macs == pytest.approx((224 * 224 * 3) / (3 * 3 * 3))
+
+
+def test_alexnet_first_layer_and_its_equivalents():
+    from scipy.signal import correlate2d
+
+    # stride 4 keeps every 4th position of the valid correlation: 55 x 55 on 227 x 227
+    out_shape = correlate2d(np.zeros((227, 227)), np.zeros((11, 11)), mode="valid")[::4, ::4].shape
+    c = compare_layers((227, 227), 11, stride=4, in_channels=3, out_channels=96)
+    conv, local, dense = c["conv"], c["locally_connected"], c["dense"]
+    assert conv.output_shape == out_shape
+    kernels = np.empty((96, 11, 11, 3))
+    assert conv.parameters == kernels.size and conv.biases == 96
+    assert f"{conv.parameters:,} + {conv.biases}" == "34,848 + 96"     # the section's numbers
+    assert local.parameters == kernels.size * out_shape[0] * out_shape[1]
+    assert local.biases == 96 * out_shape[0] * out_shape[1]
+    assert dense.parameters == (227 * 227 * 3) * (96 * out_shape[0] * out_shape[1])
+    assert repr(conv).startswith("LayerCount(conv: 227x227x3 -> 55x55x96, 34,848 weights")
+
+
+@pytest.mark.parametrize("c", [1, 4, 64])
+def test_three_3x3_layers_against_one_7x7(c):
+    from scipy.signal import correlate2d
+
+    r = stack_versus_single(c)
+    # the receptive field: the support of an impulse pushed through three 3x3 layers
+    x = np.zeros((15, 15))
+    x[7, 7] = 1.0
+    for _ in range(3):
+        x = correlate2d(x, np.ones((3, 3)), mode="same")
+    rows = np.flatnonzero(x.any(axis=1))
+    assert r["receptive_field"] == rows[-1] - rows[0] + 1
+    assert r["stacked_weights"] == sum(np.empty((c, c, 3, 3)).size for _ in range(3))
+    assert r["single_weights"] == np.empty((c, c, 7, 7)).size
+    assert r["ratio"] == pytest.approx(49 / 27)
+
+
+@pytest.mark.parametrize("shape, kshape", [((5, 6), (3, 3)), ((6, 4), (2, 2))])
+def test_dense_to_conv_steps_remove_what_the_matrices_lose(shape, kshape):
+    kernel = np.random.default_rng(5).standard_normal(kshape)
+    dense = correlation_matrix(kernel, shape)
+    start, locality, sharing = dense_to_conv_steps(shape, kshape)
+    assert start.layer.parameters == dense.size and start.removed == 0
+    # locality: the weights that vanish are the zeros of the conv's matrix
+    assert locality.removed == dense.size - np.count_nonzero(dense)
+    # sharing: of the non-zero entries, only the kernel's distinct values stay
+    assert sharing.removed == np.count_nonzero(dense) - np.unique(dense[dense != 0]).size
+    assert sharing.layer.parameters == kernel.size
+    assert locality.factor * sharing.factor == pytest.approx(dense.size / kernel.size)
+    assert "impose locality" in repr(locality)
+
+
+def test_section_number_prints_a_summary():
+    row = section_numbers()[1]
+    assert repr(row) == f"SectionNumber({row.label} = {row.value:,}; section says {row.stated})"

@@ -285,9 +285,9 @@ def test_input_gradient_matches_finite_differences_and_the_receptive_field():
         numeric[index] = (_unit(model, x + step, 5)[index[0], 2, 1]
                           - _unit(model, x - step, 5)[index[0], 2, 1]) / 2e-6
     np.testing.assert_allclose(g, numeric, rtol=1e-5, atol=1e-8)
-    specs = [LayerSpec((1, 5), stride=(1, 2), padding=(0, 1)),
-             LayerSpec((1, 3), stride=(1, 2), padding=(0, 1)),
-             LayerSpec((1, 3), stride=(1, 2), padding=(0, 1))]
+    specs = [LayerSpec((1, 5), stride=(1, 2), pad_width=(0, 1)),
+             LayerSpec((1, 3), stride=(1, 2), pad_width=(0, 1)),
+             LayerSpec((1, 3), stride=(1, 2), pad_width=(0, 1))]
     _, (c0, c1) = input_region(specs, (0, 2))
     inside = np.zeros(40, bool)
     inside[max(c0, 0):c1] = True

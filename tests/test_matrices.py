@@ -9,9 +9,10 @@ import scipy.signal
 import scipy.sparse
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from limits import assert_refused
 
 from cnnmotiv import convolution
-from cnnmotiv._validation import DEFAULT_MAX_BYTES, MatrixTooLargeError
+from cnnmotiv.budget import DEFAULT_MAX_BYTES, BudgetError, MatrixTooLargeError
 from cnnmotiv.counting import count_stored_entries, count_weight_uses
 from cnnmotiv.matrices import (
     correlation_matrix,
@@ -411,3 +412,44 @@ def test_bad_input_nbytes():
         dense_matrix_nbytes((4, 5), (2, 6))
     with pytest.raises(ValueError, match="mode must be one of"):
         dense_matrix_nbytes((4, 5), (2, 2), mode="circular")
+
+
+@given(h=st.integers(1, 6), w=st.integers(1, 6), kh=st.integers(1, 5), kw=st.integers(1, 5),
+       mode=st.sampled_from(MODES), padding=st.sampled_from(PADDINGS), d=st.integers(1, 3))
+def test_builders_refuse_exactly_what_correlate2d_refuses(h, w, kh, kw, mode, padding, d):
+    """One geometry: the same decision and the same message as the convolution."""
+    kernel = np.ones((kh, kw))
+    opts = dict(mode=mode, padding=padding, dilation=d)
+    try:
+        expected = convolution.correlate2d(np.ones((h, w)), kernel, **opts)
+    except ValueError as err:
+        for build in (correlation_matrix, sparse_correlation_matrix):
+            with pytest.raises(ValueError) as info:
+                build(kernel, (h, w), **opts)
+            assert str(info.value) == str(err)
+        return
+    assert sparse_correlation_matrix(kernel, (h, w), **opts).shape == (expected.size, h * w)
+
+
+@pytest.mark.parametrize("call", [
+    "m.sparse_correlation_matrix(np.ones((3, 3)), (30000, 30000))",
+    "m.weight_taps((3, 3), (30000, 30000))",
+    "m.locally_connected_matrix((3, 3), (30000, 30000))",
+    "m.locally_connected_matrix((3, 3), (30000, 30000), sparse=False)",
+    "m.sparse_correlation_matrix(np.ones((3, 3)), (3000, 3000), mode='full', dilation=900)",
+])
+def test_sparse_builders_refuse_huge_requests_before_allocating(call):
+    out = assert_refused(call, setup="import numpy as np\nfrom cnnmotiv import matrices as m")
+    assert "use a smaller shape" in out, out
+
+
+def test_sparse_budget_is_settable():
+    kernel = np.ones((3, 3))
+    matrix = sparse_correlation_matrix(kernel, (280, 320))  # ~10 MB: inside the default
+    with pytest.raises(BudgetError, match="would need") as info:
+        sparse_correlation_matrix(kernel, (280, 320), max_bytes=10**6)
+    assert info.value.parameter == "shape" and info.value.nbytes > matrix.data.nbytes
+    with pytest.raises(BudgetError):
+        weight_taps((3, 3), (280, 320), max_bytes=10**6)
+    with pytest.raises(BudgetError):
+        locally_connected_matrix((3, 3), (280, 320), max_bytes=10**6)

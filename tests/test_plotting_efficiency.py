@@ -35,13 +35,15 @@ def test_layer_costs_follow_the_formulas(h, w, kh, kw):
     costs = layer_costs((h, w), (kh, kw))
     m, k = h * w, kh * kw
     n = (h - kh + 1) * (w - kw + 1)
-    assert costs["parameters"] == {"dense": m * n, "local": n * k, "sparse": k, "conv": k}
-    assert costs["stored numbers"] == {"dense": m * n, "local": n * k, "sparse": n * k,
-                                       "conv": k}
-    assert costs["MACs"] == {"dense": m * n, "local": n * k, "sparse": n * k, "conv": n * k}
+    assert costs["parameters"] == {"dense": m * n, "locally_connected": n * k, "sparse": k,
+                                  "conv": k}
+    assert costs["stored numbers"] == {"dense": m * n, "locally_connected": n * k,
+                                       "sparse": n * k, "conv": k}
+    assert costs["MACs"] == {"dense": m * n, "locally_connected": n * k,
+                             "sparse": n * k, "conv": n * k}
     layers = compare_layers((h, w), (kh, kw))
     assert costs["MACs"]["dense"] == layers["dense"].macs
-    assert costs["parameters"]["local"] == layers["locally_connected"].parameters
+    assert costs["parameters"]["locally_connected"] == layers["locally_connected"].parameters
 
 
 def test_layer_costs_of_the_section_photo():
@@ -122,6 +124,9 @@ def test_plot_edge_detection_custom_and_errors():
 
 # ---------------------------------------------------------------- cost bars
 
+ROLE_KEY = {"locally_connected": "local"}     # plotting.style names the colour role "local"
+
+
 def test_plot_cost_bars_heights_are_the_counts():
     costs = layer_costs((40, 50), (5, 3))
     ax = plot_cost_bars(costs)
@@ -130,7 +135,8 @@ def test_plot_cost_bars_heights_are_the_counts():
     for kind, bars in zip(KINDS, ax.containers):
         heights = [p.get_height() for p in bars.patches]
         assert heights == [costs[m][kind] for m in METRICS]
-        assert bars.patches[0].get_facecolor()[:3] == pytest.approx(to_rgb(ROLE[kind]))
+        assert bars.patches[0].get_facecolor()[:3] == pytest.approx(to_rgb(
+            ROLE[ROLE_KEY.get(kind, kind)]))
     assert len(ax.texts) == len(KINDS) * len(METRICS)
     assert [t.get_text() for t in ax.get_xticklabels()] == list(METRICS)
 

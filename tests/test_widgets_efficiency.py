@@ -144,7 +144,7 @@ def test_cost_app_follows_the_sliders(costs_app, height, width, k):
     layers = compare_layers((height, width), (k, k))
     assert r["costs"]["MACs"]["dense"] == layers["dense"].macs
     assert r["costs"]["MACs"]["conv"] == layers["conv"].macs
-    assert r["costs"]["parameters"]["local"] == layers["locally_connected"].parameters
+    assert r["costs"]["parameters"]["locally_connected"] == layers["locally_connected"].parameters
     assert r["costs"]["parameters"]["conv"] == k * k
     assert r["output_shape"] == layers["conv"].output_shape
     assert r["mac_ratio"] == pytest.approx(height * width / k ** 2)

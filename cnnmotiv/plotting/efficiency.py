@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from cnnmotiv._validation import as_float_array, check_pair
+from cnnmotiv.counting import layer_costs
 from cnnmotiv.plotting.style import DIVERGING_CMAP, PALETTE, ROLE, new_axes, new_figure
 
 __all__ = [
@@ -63,12 +64,12 @@ for _k in EDGE_KERNELS.values():
     _k.flags.writeable = False
 
 #: The four forms of one layer, from most to least expensive.
-KINDS = ("dense", "local", "sparse", "conv")
+KINDS = ("dense", "locally_connected", "sparse", "conv")
 
 #: How each form is named in legends.
 KIND_LABELS = {
     "dense": "dense matrix",
-    "local": "locally connected",
+    "locally_connected": "locally connected",
     "sparse": "sparse matrix of the conv",
     "conv": "convolution",
 }
@@ -76,57 +77,8 @@ KIND_LABELS = {
 #: The counted quantities, in the order of the bar groups.
 METRICS = ("parameters", "stored numbers", "MACs")
 
-_COLOURS = {"dense": ROLE["dense"], "local": ROLE["local"], "sparse": ROLE["sparse"],
-            "conv": ROLE["conv"]}
-
-
-def layer_costs(shape=(280, 320), kernel_shape=(3, 3), *, mode: str = "valid") -> dict:
-    """Parameters, stored numbers and MACs of one layer in its four forms.
-
-    Parameters
-    ----------
-    shape : int or (int, int), optional
-        Input image shape ``(H, W)``.
-    kernel_shape : int or (int, int), optional
-        Kernel shape ``(kh, kw)``.
-    mode : {"valid", "same", "full"}, optional
-        Output size convention (zero padding).
-
-    Returns
-    -------
-    dict
-        ``costs[metric][kind]`` for ``metric`` in :data:`METRICS` and ``kind``
-        in :data:`KINDS`. *Parameters* are the free weights; *stored numbers*
-        are what the form keeps in memory (every entry of the dense matrix,
-        the non-zero entries of the sparse ones, the kernel for the
-        convolution); *MACs* are multiply-accumulates per application, which
-        for the dense form include the multiplications by zero.
-
-    Raises
-    ------
-    ValueError, TypeError
-        As :func:`cnnmotiv.counting.compare_layers`.
-
-    Examples
-    --------
-    >>> costs = layer_costs((280, 320), (3, 3))
-    >>> costs["MACs"]["dense"], costs["MACs"]["conv"]
-    (7920998400, 795636)
-    >>> costs["parameters"]["sparse"], costs["stored numbers"]["sparse"]
-    (9, 795636)
-    """
-    from cnnmotiv.counting import compare_layers
-
-    layers = compare_layers(shape, kernel_shape, mode=mode)
-    dense, local, conv = layers["dense"], layers["locally_connected"], layers["conv"]
-    return {
-        "parameters": {"dense": dense.parameters, "local": local.parameters,
-                       "sparse": conv.parameters, "conv": conv.parameters},
-        "stored numbers": {"dense": dense.stored_entries, "local": local.stored_entries,
-                           "sparse": conv.stored_entries, "conv": conv.parameters},
-        "MACs": {"dense": dense.macs, "local": local.macs, "sparse": conv.macs,
-                 "conv": conv.macs},
-    }
+_COLOURS = {"dense": ROLE["dense"], "locally_connected": ROLE["local"],
+            "sparse": ROLE["sparse"], "conv": ROLE["conv"]}
 
 
 def format_count(value: float) -> str:
@@ -415,7 +367,7 @@ def plot_time_bars(seconds: Mapping[str, float], *, extrapolated=(), ax: Axes | 
     return ax
 
 
-_SHORT = {"dense": "dense", "local": "locally\nconnected", "sparse": "sparse\n(conv)",
+_SHORT = {"dense": "dense", "locally_connected": "locally\nconnected", "sparse": "sparse\n(conv)",
           "conv": "conv"}
 
 

@@ -28,26 +28,30 @@ from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 from matplotlib.transforms import Affine2D, blended_transform_factory
 
-from cnnmotiv._validation import as_float_array, check_choice, check_int, check_pair
+from cnnmotiv._validation import as_float_array, check_choice, check_int
 from cnnmotiv.plotting.style import PALETTE, ROLE, SEQUENTIAL_CMAP, new_axes, new_figure
+from cnnmotiv.receptive_fields import (  # the numbers live in the core; re-exported here
+    LayerStack,
+    field_layers,
+    input_region,
+    layer_stack,
+    nearest_units,
+    uniform_erf_std,
+)
 
 __all__ = [
     "FIGURES",
     "LAYER_COLOURS",
     "PHOTO_POINT",
     "FieldSquares",
-    "LayerStack",
     "StackDrawing",
     "draw_field_squares",
     "draw_layer_stack",
-    "field_layers",
-    "layer_stack",
     "plot_effective_receptive_field",
     "plot_erf_spread",
     "plot_field_squares",
     "plot_layer_stack",
     "plot_receptive_fields",
-    "uniform_erf_std",
 ]
 
 #: One colour per layer's square on the photo (Okabe-Ito; the first five avoid the green and
@@ -61,157 +65,9 @@ _MUTED_EDGE = (0.6, 0.6, 0.6, 0.3)
 PHOTO_POINT = (72, 135)
 
 
-def field_layers(depth: int, kernel_size, *, stride=1, dilation=1, same: bool = False):
-    """``depth`` identical convolution layers as :class:`~cnnmotiv.receptive_fields.LayerSpec`.
-
-    Parameters
-    ----------
-    depth : int
-        Number of layers (at least 1).
-    kernel_size, stride, dilation : int or (int, int)
-        Geometry of every layer.
-    same : bool
-        If true, pad each layer by ``dilation * (kernel_size - 1) // 2`` on
-        each side (so odd kernels keep the size with stride 1); else no padding.
-
-    Returns
-    -------
-    list of LayerSpec
-
-    Raises
-    ------
-    ValueError, TypeError
-        For a non-positive or non-integer argument.
-
-    Examples
-    --------
-    >>> from cnnmotiv.receptive_fields import receptive_field
-    >>> [info.size for info in receptive_field(field_layers(3, 3))]
-    [(3, 3), (5, 5), (7, 7)]
-    """
-    from cnnmotiv.receptive_fields import LayerSpec
-
-    depth = check_int(depth, "depth")
-    k = check_pair(kernel_size, "kernel_size")
-    s = check_pair(stride, "stride")
-    d = check_pair(dilation, "dilation")
-    pad = (d[0] * (k[0] - 1) // 2, d[1] * (k[1] - 1) // 2) if same else (0, 0)
-    return [LayerSpec(kernel_size=k, stride=s, padding=pad, dilation=d) for _ in range(depth)]
-
-
 # ---------------------------------------------------------------------------
 # 1-D stacks
 # ---------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class LayerStack:
-    """Stacked 1-D valid convolutions, as matrices, with one top unit traced down.
-
-    Attributes
-    ----------
-    matrices : list of ndarray
-        ``matrices[l]`` maps layer ``l`` (``(n_l,)``) to layer ``l + 1``;
-        layer 0 is the input.
-    positions : list of ndarray
-        Input coordinate of the centre of each unit, per layer (layer 0:
-        ``0 .. n-1``), found from the matrices: each unit sits at the mean
-        position of the units it reads.
-    field : list of ndarray
-        ``field[l]``: indices of the layer-``l`` units that the chosen top unit
-        depends on (``field[depth] == [unit]``).
-    unit : int
-        The chosen unit of the top layer.
-    """
-
-    matrices: list
-    positions: list
-    field: list
-    unit: int
-
-    @property
-    def depth(self) -> int:
-        """Number of layers above the input."""
-        return len(self.matrices)
-
-    def span(self, layer: int = 0) -> int:
-        """Width (``last - first + 1``) of the traced field at ``layer``."""
-        f = self.field[layer]
-        return int(f[-1] - f[0] + 1)
-
-
-def layer_stack(depth: int, kernel_size: int, *, stride: int = 1, dilation: int = 1,
-                n: int | None = None, unit: int | None = None) -> LayerStack:
-    """Build ``depth`` stacked 1-D valid convolutions and trace one top unit down.
-
-    Parameters
-    ----------
-    depth, kernel_size, stride, dilation : int
-        Geometry of every layer.
-    n : int, optional
-        Input length; default: the top unit's field plus two top-layer strides,
-        so that the top layer has three units.
-    unit : int, optional
-        The traced top unit; default: the middle one.
-
-    Returns
-    -------
-    LayerStack
-
-    Raises
-    ------
-    ValueError
-        If ``n`` is too short for the stack (the top layer would be empty) or
-        ``unit`` is out of range.
-    TypeError
-        For non-integer arguments.
-
-    Notes
-    -----
-    The trace uses only the non-zeros of the matrices: the units that layer
-    ``l + 1``'s field reads are the non-zero columns of its rows. For a 1-D
-    valid stack its width is the closed form
-    ``1 + sum_l (k - 1) * dilation * stride**(l - 1)``.
-
-    Examples
-    --------
-    >>> st = layer_stack(3, 3)
-    >>> [len(f) for f in st.field]
-    [7, 5, 3, 1]
-    >>> st.span(0)
-    7
-    """
-    from cnnmotiv.matrices import correlation_matrix_1d
-
-    depth = check_int(depth, "depth")
-    k = check_int(kernel_size, "kernel_size")
-    s = check_int(stride, "stride")
-    d = check_int(dilation, "dilation")
-    size, jump = 1, 1
-    for _ in range(depth):
-        size += (k - 1) * d * jump
-        jump *= s
-    n = size + 2 * jump if n is None else check_int(n, "n")
-    if n < size:
-        raise ValueError(f"n must be at least the top unit's field, {size}, for depth={depth}, "
-                         f"kernel_size={k}, stride={s}, dilation={d}; got {n}")
-    kernel = np.ones(k)
-    matrices, positions = [], [np.arange(n, dtype=float)]
-    length = n
-    for _ in range(depth):
-        m = correlation_matrix_1d(kernel, length, mode="valid", stride=s, dilation=d)
-        reads = m != 0
-        positions.append(reads @ positions[-1] / reads.sum(axis=1))
-        matrices.append(m)
-        length = m.shape[0]
-    top = matrices[-1].shape[0]
-    unit = top // 2 if unit is None else check_int(unit, "unit", minimum=0)
-    if unit >= top:
-        raise ValueError(f"unit must be a top-layer index in 0..{top - 1}; got {unit}")
-    field = [np.array([unit])]
-    for m in reversed(matrices):
-        field.append(np.flatnonzero((m[field[-1]] != 0).any(axis=0)))
-    return LayerStack(matrices, positions, field[::-1], unit)
-
 
 @dataclass
 class StackDrawing:
@@ -378,33 +234,6 @@ def plot_layer_stack(depth: int = 3, kernel_size: int = 3, *, stride: int = 1,
 # 2-D squares on the photo
 # ---------------------------------------------------------------------------
 
-def _layer_lengths(shape, layers):
-    lengths = [tuple(shape)]
-    for spec in layers:
-        k = check_pair(spec.kernel_size, "kernel_size")
-        s = check_pair(spec.stride, "stride")
-        p = check_pair(spec.padding, "padding", minimum=0)
-        d = check_pair(spec.dilation, "dilation")
-        lengths.append(tuple((lengths[-1][a] + 2 * p[a] - d[a] * (k[a] - 1) - 1) // s[a] + 1
-                             for a in range(2)))
-    return lengths
-
-
-def _nearest_units(shape, layers, point):
-    """For each depth, the unit whose field centre is nearest ``point`` (row, col)."""
-    from cnnmotiv.receptive_fields import receptive_field
-
-    infos = receptive_field(layers)
-    lengths = _layer_lengths(shape, layers)[1:]
-    units = []
-    for info, length in zip(infos, lengths):
-        if min(length) < 1:
-            raise ValueError(f"the stack leaves no output unit on an image of shape {shape}")
-        units.append(tuple(int(np.clip(round((point[a] - info.start[a]) / info.jump[a]),
-                                       0, length[a] - 1)) for a in range(2)))
-    return infos, units
-
-
 @dataclass
 class FieldSquares:
     """Artists of :func:`draw_field_squares`, redrawn in place by :meth:`update`.
@@ -453,15 +282,13 @@ class FieldSquares:
             :func:`~cnnmotiv.receptive_fields.input_region`), ``sizes``
             (closed-form field size per layer), ``point``.
         """
-        from cnnmotiv.receptive_fields import input_region
-
         shape = self.source.shape
         if len(layers) > len(self.squares):
             raise ValueError(f"layers: at most {len(self.squares)} layers can be drawn here; "
                              f"got {len(layers)}")
         if point is None:  # keep the point of the last update, or the image centre
             point = self.counts.get("point", ((shape[0] - 1) / 2, (shape[1] - 1) / 2))
-        infos, units = _nearest_units(shape, layers, point)
+        infos, units = nearest_units(layers, shape, point)
         regions = []
         for l, (square, label) in enumerate(zip(self.squares, self.labels)):
             if l >= len(layers):
@@ -582,25 +409,6 @@ def plot_field_squares(image, layers, *, point=None, zoom: bool = True,
 # effective receptive field
 # ---------------------------------------------------------------------------
 
-def uniform_erf_std(depth: int, kernel_size: int) -> float:
-    """Spread of the effective receptive field of a stack of uniform kernels.
-
-    Each layer adds an independent step uniform on ``k`` positions, of
-    variance ``(k**2 - 1) / 12``; after ``depth`` layers the variance is the
-    sum, so the standard deviation is ``sqrt(depth * (k**2 - 1) / 12)``: it
-    grows like the square root of depth, while the field's width
-    ``1 + depth * (k - 1)`` grows linearly.
-
-    Examples
-    --------
-    >>> round(uniform_erf_std(4, 3), 6)
-    1.632993
-    """
-    depth = check_int(depth, "depth")
-    kernel_size = check_int(kernel_size, "kernel_size")
-    return float(np.sqrt(depth * (kernel_size ** 2 - 1) / 12))
-
-
 def plot_effective_receptive_field(depth: int = 4, kernel_size: int = 3, *,
                                    kernel: str = "uniform", rng=0, size: int | None = None,
                                    ax: Axes | None = None) -> Axes:
@@ -639,7 +447,7 @@ def plot_effective_receptive_field(depth: int = 4, kernel_size: int = 3, *,
     kernel_size = check_int(kernel_size, "kernel_size")
     width = 1 + depth * (kernel_size - 1)
     size = width + 6 if size is None else size
-    erf = effective_receptive_field(depth, kernel_size, kernel=kernel, rng=rng, size=size)
+    erf = effective_receptive_field(depth, kernel_size, init=kernel, rng=rng, size=size)
     ax = new_axes(ax, figsize=(4.0, 3.6))
     S = erf.shape[0]
     im = ax.imshow(erf, cmap=SEQUENTIAL_CMAP, interpolation="nearest")
@@ -688,7 +496,7 @@ def plot_erf_spread(max_depth: int = 10, kernel_size: int = 3, *, kernel: str = 
     max_depth = check_int(max_depth, "max_depth")
     kernel_size = check_int(kernel_size, "kernel_size")
     kernel = check_choice(kernel, "kernel", ("uniform", "random"))
-    growth = erf_growth(max_depth, kernel_size, kernel=kernel, rng=rng)
+    growth = erf_growth(max_depth, kernel_size, init=kernel, rng=rng)
     depths, spread = growth.depths, growth.spread[:, 1]
     ax = new_axes(ax, figsize=(4.5, 3.4))
     ax.plot(depths, depths * (kernel_size - 1) / 2, color=ROLE["theory"], linewidth=2,

@@ -27,7 +27,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator
 
 from cnnmotiv._validation import as_float_array, check_choice, check_int, check_pair
 from cnnmotiv.convolution import correlate2d
-from cnnmotiv.counting import count_conv, count_dense, count_locally_connected
+from cnnmotiv.counting import count_layer, growth_counts
 from cnnmotiv.matrices import weight_taps
 from cnnmotiv.plotting.style import DIVERGING_CMAP, PALETTE, ROLE, new_axes, new_figure
 
@@ -284,11 +284,7 @@ def _diagram_geometry(kind, k, n, highlight, taps=None):
 
 
 def _count(kind, k, n):
-    if kind == "dense":
-        return count_dense((1, n), (1, n - k + 1))
-    if kind == "locally_connected":
-        return count_locally_connected((1, n), (1, k))
-    return count_conv((1, n), (1, k))
+    return count_layer(kind, (1, n), (1, k))
 
 
 def _diagram_title(kind, k, n):
@@ -508,54 +504,6 @@ def _highlight_points(kind, kshape, ishape, highlight, taps=None):
 
 # --------------------------------------------------------------------------- parameter growth
 
-def growth_counts(sides: Sequence[int], kernel_shape=SECTION_KERNEL_SHAPE) -> dict[str, dict]:
-    """Parameters and multiply-accumulates of the three layers on square inputs.
-
-    Parameters
-    ----------
-    sides : sequence of int
-        Image side lengths ``s``; the input is ``(s, s)``, each at least the
-        kernel's larger side.
-    kernel_shape : int or (kh, kw)
-
-    Returns
-    -------
-    dict
-        ``{"inputs": array of s*s, kind: {"parameters": array, "macs": array}}``
-        for each kind in :data:`KINDS`, counted by
-        :func:`cnnmotiv.counting.count_dense`, ``count_locally_connected`` and
-        ``count_conv`` (valid mode, the dense layer mapping to the conv's
-        output grid).
-
-    Examples
-    --------
-    >>> g = growth_counts([4, 8], 3)
-    >>> g["conv"]["parameters"].tolist(), g["locally_connected"]["parameters"].tolist()
-    ([9, 9], [36, 324])
-    """
-    kshape = check_pair(kernel_shape, "kernel_shape")
-    sides = [check_int(s, "sides") for s in sides]
-    if not sides:
-        raise ValueError("sides must not be empty")
-    if min(sides) < max(kshape):
-        raise ValueError(f"sides must all be >= the kernel size {max(kshape)}; got {min(sides)}")
-    out = {"inputs": np.array([s * s for s in sides], dtype=np.int64)}
-    for kind in KINDS:
-        counts = [_count_2d(kind, (s, s), kshape) for s in sides]
-        out[kind] = {"parameters": np.array([c.parameters for c in counts], dtype=np.int64),
-                     "macs": np.array([c.macs for c in counts], dtype=np.int64)}
-    return out
-
-
-def _count_2d(kind, shape, kshape):
-    if kind == "conv":
-        return count_conv(shape, kshape)
-    if kind == "locally_connected":
-        return count_locally_connected(shape, kshape)
-    out = (shape[0] - kshape[0] + 1, shape[1] - kshape[1] + 1)
-    return count_dense(shape, out)
-
-
 def _default_sides(kshape):
     return np.unique(np.geomspace(max(kshape), 2048, 60).round().astype(int))
 
@@ -646,7 +594,7 @@ def _power_of_ten(value, _pos=None) -> str:
 def _mark_shape(ax, mark, kshape, quantity):
     shape = check_pair(mark, "mark")
     x = shape[0] * shape[1]
-    counts = {kind: getattr(_count_2d(kind, shape, kshape), quantity) for kind in KINDS}
+    counts = {kind: getattr(count_layer(kind, shape, kshape), quantity) for kind in KINDS}
     ax.axvline(x, color=PALETTE["grey"], ls=":", lw=1.0, zorder=0)
     colours = {"dense": ROLE["dense"], "locally_connected": ROLE["local"], "conv": ROLE["conv"]}
     for kind in KINDS:

@@ -14,13 +14,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.patches import Rectangle
 
 from cnnmotiv._validation import check_choice, check_int
-from cnnmotiv.plotting.receptive_fields import (
-    _receptive_fields,
-    field_layers,
-    layer_stack,
-    uniform_erf_std,
-)
+from cnnmotiv.plotting.receptive_fields import _receptive_fields
 from cnnmotiv.plotting.style import ROLE, SEQUENTIAL_CMAP, new_figure
+from cnnmotiv.receptive_fields import field_layers, layer_stack, uniform_erf_std
 from cnnmotiv.widgets.figure_app import FigureApp
 
 __all__ = ["erf_app", "receptive_field_app"]
@@ -142,7 +138,7 @@ def erf_app(depth: int = 4, kernel_size: int = 3, kernel: str = "uniform", *,
         ``theory_size`` (side of the theoretical square, ``1 + depth*(k-1)``),
         ``spread`` (measured standard deviation (rows, cols) by
         :func:`cnnmotiv.receptive_fields.erf_spread`), ``uniform_std`` (the
-        square-root law, :func:`~cnnmotiv.plotting.receptive_fields.uniform_erf_std`),
+        square-root law, :func:`~cnnmotiv.receptive_fields.uniform_erf_std`),
         ``mass_inside`` (share of the map inside the square: 1 up to rounding),
         ``size`` (side of the map).
 
@@ -187,7 +183,7 @@ def erf_app(depth: int = 4, kernel_size: int = 3, kernel: str = "uniform", *,
     }
 
     def update(depth: int, kernel_size: int, kernel: str) -> dict:
-        erf = effective_receptive_field(depth, kernel_size, kernel=kernel, rng=0, size=size)
+        erf = effective_receptive_field(depth, kernel_size, init=kernel, rng=0, size=size)
         image.set_data(erf / erf.max())
         width = 1 + depth * (kernel_size - 1)
         c = (size - 1) / 2
@@ -203,5 +199,5 @@ def erf_app(depth: int = 4, kernel_size: int = 3, kernel: str = "uniform", *,
 
     # The random kernels are convolved with scipy.signal, whose first import takes about
     # a second: pay it here, when the cell runs, rather than on the first move to 'random'.
-    effective_receptive_field(1, 2, kernel="random", rng=0)
+    effective_receptive_field(1, 2, init="random", rng=0)
     return FigureApp(fig, update, controls, dynamic=[image, square, label], dpi=dpi)

@@ -21,11 +21,11 @@ from matplotlib.collections import LineCollection
 from matplotlib.patches import Rectangle
 
 from cnnmotiv._validation import check_int
-from cnnmotiv.counting import count_conv, count_dense, count_locally_connected
+from cnnmotiv.counting import count_layer, growth_counts
 from cnnmotiv.matrices import correlation_matrix_1d, locally_connected_matrix, weight_taps
 from cnnmotiv.plotting.sharing import (KIND_LABELS, KINDS, SECTION_IMAGE_SHAPE, TAP_COLOURS,
                                        _diagram_geometry, _highlight_points, _parameter_image,
-                                       _style_diagram, growth_counts, parameter_colours,
+                                       _style_diagram, parameter_colours,
                                        plot_parameter_growth)
 from cnnmotiv.plotting.style import PALETTE, ROLE, new_figure
 from cnnmotiv.widgets.figure_app import FigureApp
@@ -95,9 +95,7 @@ def sharing_numbers(kernel_size: int, n: int, highlight: int = 0) -> dict:
     if t >= k:
         raise ValueError(f"highlight must be a kernel offset in range({k}); got {t}")
     n_out = n - k + 1
-    counts = {"dense": count_dense((1, n), (1, n_out)),
-              "locally_connected": count_locally_connected((1, n), (1, k)),
-              "conv": count_conv((1, n), (1, k))}
+    counts = {kind: count_layer(kind, (1, n), (1, k)) for kind in KINDS}
     conv_m = correlation_matrix_1d(np.arange(1.0, k + 1.0), n)
     local_m = locally_connected_matrix((1, k), (1, n), rng=0)
     return {
@@ -315,9 +313,7 @@ def growth_numbers(kernel_size: int, side: int) -> dict:
     k = check_int(kernel_size, "kernel_size")
     side = check_int(side, "side")
     g = growth_counts([side], (k, k))
-    section = {"dense": count_dense(SECTION_IMAGE_SHAPE, _out(SECTION_IMAGE_SHAPE, k)),
-               "locally_connected": count_locally_connected(SECTION_IMAGE_SHAPE, (k, k)),
-               "conv": count_conv(SECTION_IMAGE_SHAPE, (k, k))}
+    section = {kind: count_layer(kind, SECTION_IMAGE_SHAPE, (k, k)) for kind in KINDS}
     params = {kind: int(g[kind]["parameters"][0]) for kind in KINDS}
     macs = {kind: int(g[kind]["macs"][0]) for kind in KINDS}
     return {
@@ -328,10 +324,6 @@ def growth_numbers(kernel_size: int, side: int) -> dict:
         "mac_ratio_sharing": macs["locally_connected"] / macs["conv"],
         "section": {kind: int(c.parameters) for kind, c in section.items()},
     }
-
-
-def _out(shape, k):
-    return (shape[0] - k + 1, shape[1] - k + 1)
 
 
 def parameter_growth_app(kernel_size: int = 3, side: int = 64, *, dpi: float = 72) -> FigureApp:
@@ -398,7 +390,8 @@ def parameter_growth_app(kernel_size: int = 3, side: int = 64, *, dpi: float = 7
         for quantity in ("parameters", "macs"):
             for line, kind in zip(curves[quantity], KINDS):
                 line.set_ydata(g[kind][quantity])
-            sec = [_section_count(kind, kernel_size, quantity) for kind in KINDS]
+            sec = [getattr(count_layer(kind, SECTION_IMAGE_SHAPE, (kernel_size, kernel_size)),
+                           quantity) for kind in KINDS]
             section_dots[quantity].set_offsets(np.column_stack([[x_section] * 3, sec]))
             x = side * side
             pick_lines[quantity].set_xdata([x, x])
@@ -426,14 +419,3 @@ def parameter_growth_app(kernel_size: int = 3, side: int = 64, *, dpi: float = 7
                *pick_lines.values(), *pick_labels.values(), *pick_dots.values()]
     return FigureApp(fig, update, {"kernel_size": k_slider, "side": s_slider}, dpi=dpi,
                      dynamic=dynamic, caption=caption)
-
-
-def _section_count(kind, k, quantity):
-    shape = SECTION_IMAGE_SHAPE
-    if kind == "conv":
-        c = count_conv(shape, (k, k))
-    elif kind == "locally_connected":
-        c = count_locally_connected(shape, (k, k))
-    else:
-        c = count_dense(shape, _out(shape, k))
-    return getattr(c, quantity)
