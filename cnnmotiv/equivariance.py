@@ -14,9 +14,14 @@ This module measures how exactly that law holds for the layers of
   entering from the edge);
 * :func:`equivariance_error` computes both sides and their difference, with
   where and how large it is (:class:`EquivarianceReport`);
-* :func:`max_pool2d`, :func:`pooling_change` and :func:`invariance_curve`
-  measure how much a max-pooled map changes when the input moves, next to
-  the detector map it pools (:class:`PoolingChange`, :class:`InvarianceCurve`);
+  :func:`mismatch_mask` and :func:`mismatch_border` say, without any image,
+  exactly where the two sides can differ (the border, the seam of a wrapped
+  shift, the band a zero-filling shift leaves);
+* :func:`max_pool2d`, :func:`global_max_pool`, :func:`pooling_change` and
+  :func:`invariance_curve` measure how much a max-pooled map changes when the
+  input moves (local windows, or ``"global"``: exactly invariant to circular
+  shifts), next to the detector map it pools (:class:`PoolingChange`,
+  :class:`InvarianceCurve`);
 * :func:`short_edge`, :data:`EDGE_KERNEL` and :func:`peak_position` make the
   "an edge at (10, 20) moved by (5, 3) is found at (15, 23)" example
   computable.
@@ -30,27 +35,29 @@ convolution), so the output has the input's shape when the stride is 1.
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from cnnmotiv._validation import as_float_array, check_choice, check_int, check_pair, check_shape
-from cnnmotiv.convolution import correlate2d
+from cnnmotiv.convolution import PADDINGS, correlate2d, padding_amounts
 
 __all__ = [
     "BOUNDARIES",
+    "COMPARED_PADDINGS",
     "EDGE_KERNEL",
-    "PADDINGS",
     "EquivarianceReport",
     "InvarianceCurve",
     "PoolingChange",
     "border_width",
     "detector_map",
     "equivariance_error",
+    "global_max_pool",
     "invariance_curve",
     "max_pool2d",
+    "mismatch_border",
+    "mismatch_mask",
     "output_offset",
     "peak_position",
     "pooling_change",
@@ -63,8 +70,10 @@ __all__ = [
 #: fills the vacated rows and columns with zeros.
 BOUNDARIES = ("circular", "zeros")
 
-#: Paddings compared here (both are offered by :func:`cnnmotiv.convolution.correlate2d`).
-PADDINGS = ("circular", "zeros")
+#: The two paddings the figures and apps compare: ``"circular"`` (exactly
+#: equivariant) and ``"zeros"`` (equivariant away from the border). Every
+#: function here accepts all of :data:`cnnmotiv.convolution.PADDINGS`.
+COMPARED_PADDINGS = ("circular", "zeros")
 
 #: A 3x3 vertical-edge detector: the difference of a pixel and its left-hand
 #: neighbour, ``x[i, j] - x[i, j-1]``, weighted (1, 2, 1) down three rows. It
@@ -74,12 +83,17 @@ EDGE_KERNEL = np.array([[-1.0, 1.0, 0.0],
                         [-1.0, 1.0, 0.0]])
 EDGE_KERNEL.flags.writeable = False
 
-_MIN_OFFSET = -sys.maxsize
-
-
 def _check_offset(offset, name: str = "offset") -> tuple[int, int]:
-    """An int or a pair of ints of any sign, as ``(rows, cols)``."""
-    return check_pair(offset, name, minimum=_MIN_OFFSET)
+    """An int or a pair of ints of any sign and size, as ``(rows, cols)`` (exact Python ints)."""
+    return check_pair(offset, name, minimum=-math.inf)
+
+
+def _as_2d(value, name: str) -> np.ndarray:
+    """A finite 2-D float array; masked arrays are refused (their mask would be dropped)."""
+    if np.ma.isMaskedArray(value):
+        raise TypeError(f"{name} must be a plain array, not a masked array (its mask would be "
+                        f"ignored); fill it first, e.g. {name}.filled(0)")
+    return as_float_array(value, name, ndim=2)
 
 
 def _readonly(arr: np.ndarray) -> np.ndarray:
@@ -93,18 +107,15 @@ def _correlate_same(x: np.ndarray, kernel: np.ndarray, *, padding: str,
 
 
 def _shift(x: np.ndarray, offset: tuple[int, int], boundary: str) -> np.ndarray:
-    if boundary == "circular":
-        return np.roll(x, offset, axis=(0, 1))
-    out = np.zeros_like(x)
     (dr, dc), (h, w) = offset, x.shape
-    if abs(dr) >= h or abs(dc) >= w:
-        return out
-    src_r = slice(max(0, -dr), h - max(0, dr))
-    dst_r = slice(max(0, dr), h - max(0, -dr))
-    src_c = slice(max(0, -dc), w - max(0, dc))
-    dst_c = slice(max(0, dc), w - max(0, -dc))
-    out[dst_r, dst_c] = x[src_r, src_c]
-    return out
+    if boundary == "circular":          # reduce exactly in Python ints: any offset is a roll
+        return np.roll(x, (dr % h, dc % w), axis=(0, 1))
+    if abs(dr) >= h or abs(dc) >= w:    # everything leaves the image
+        return np.zeros_like(x)
+    from scipy.ndimage import shift as ndimage_shift
+
+    # |dr| < h and |dc| < w: exact as floats; order 0 copies pixels, zeros enter
+    return ndimage_shift(x, (dr, dc), order=0, mode="constant", cval=0.0)
 
 
 def shift(x, offset, *, boundary: str = "circular") -> np.ndarray:
@@ -153,7 +164,7 @@ def shift(x, offset, *, boundary: str = "circular") -> np.ndarray:
     array([[0., 0., 1.],
            [0., 3., 4.]])
     """
-    arr = as_float_array(x, "x", ndim=2)
+    arr = _as_2d(x, "x")
     off = _check_offset(offset)
     check_choice(boundary, "boundary", BOUNDARIES)
     return _shift(arr, off, boundary)
@@ -196,9 +207,15 @@ def output_offset(offset, stride=1) -> tuple[tuple[int, int], bool]:
     """
     off = _check_offset(offset)
     st = check_pair(stride, "stride", minimum=1)
-    out = tuple(int(math.copysign(math.floor(abs(d) / s + 0.5), d)) for d, s in zip(off, st))
-    exact = all(d % s == 0 for d, s in zip(off, st))
-    return out, exact
+    return tuple(_round_div(d, s) for d, s in zip(off, st)), all(d % s == 0
+                                                                for d, s in zip(off, st))
+
+
+def _round_div(d: int, s: int) -> int:
+    """``d / s`` rounded to the nearest int, halves away from zero, in exact integers."""
+    q, r = divmod(abs(d), s)
+    q += 2 * r >= s
+    return q if d >= 0 else -q
 
 
 def border_width(mask) -> int:
@@ -231,13 +248,202 @@ def border_width(mask) -> int:
     >>> border_width(np.zeros((3, 3), dtype=bool))
     0
     """
-    arr = as_float_array(mask, "mask", ndim=2) != 0
+    arr = _as_2d(mask, "mask") != 0
     rows, cols = np.nonzero(arr)
     if rows.size == 0:
         return 0
     h, w = arr.shape
     dist = np.minimum(np.minimum(rows, h - 1 - rows), np.minimum(cols, w - 1 - cols))
     return int(dist.max()) + 1
+
+
+def _padded_index(p: np.ndarray, n: int, padding: str) -> np.ndarray:
+    """Input index that padded position ``p`` reads, or -1 where it reads a zero."""
+    if padding == "circular":
+        return p % n
+    if padding == "reflect":                   # np.pad's "reflect": mirror, edge not repeated
+        m = p % (2 * (n - 1)) if n > 1 else np.zeros_like(p)
+        return np.where(m >= n, 2 * (n - 1) - m, m)
+    return np.where((p >= 0) & (p < n), p, -1)
+
+
+def _axis_reads(n, k, d, s, padding, boundary):
+    """Per output index and tap, what each side of the law reads on one axis.
+
+    Returns ``(left, right)``, int arrays of shape ``(n_out, k)``: the input
+    index read by tap ``t`` of output ``i`` in ``f(g(x))`` and in
+    ``g'(f(x))``, or -1 where that tap reads a zero.
+    """
+    before, _ = padding_amounts(k, mode="same")
+    n_out = (n - 1) // s + 1
+    d_out = _round_div(d, s)
+    if boundary == "circular":               # exact integer reduction of any offset
+        d, d_out = d % n, d_out % n_out
+    else:
+        d, d_out = max(-n, min(n, d)), max(-n_out, min(n_out, d_out))
+    i, t = np.arange(n_out)[:, None], np.arange(k)[None, :]
+    # f(g(x)): tap t of output i reads g(x) at p, which is x at p - d (or a zero)
+    gx = _padded_index(i * s + t - before, n, padding)
+    src = gx - d
+    src = src % n if boundary == "circular" else np.where((src >= 0) & (src < n), src, -1)
+    left = np.where(gx >= 0, src, -1)
+    # g'(f(x)): output i is f(x) at q = i - d_out (or a zero), whose tap t reads x at ...
+    q = i - d_out
+    if boundary == "circular":
+        q = q % n_out
+    right = _padded_index(q * s + t - before, n, padding)
+    right = np.where((q >= 0) & (q < n_out), right, -1)
+    return left, right
+
+
+def mismatch_mask(shape, kernel, offset, *, padding: str = "circular", stride=1,
+                  boundary: str = "circular", max_bytes: int | None = None) -> np.ndarray:
+    """Where ``f(g(x))`` and ``g'(f(x))`` can differ, for any image of ``shape``.
+
+    The two sides of :func:`equivariance_error` are, at every output
+    position, weighted sums of input pixels. This function compares those
+    sums term by term, without any image: a position is ``True`` when the two
+    sides read different pixels (or the same pixels with different weights),
+    so that some input makes them differ. Everywhere else the law holds
+    exactly for every input.
+
+    Parameters
+    ----------
+    shape : (int, int)
+        ``(H, W)`` of the input image.
+    kernel : array_like, shape (kh, kw)
+        The filter; only which taps are non-zero, and their values, matter.
+    offset : int or (int, int)
+        The input shift, any sign and size (exact integer arithmetic).
+    padding, stride, boundary
+        As for :func:`equivariance_error`.
+    max_bytes : int, optional
+        Memory budget (:func:`cnnmotiv.budget.check_bytes`).
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (H_out, W_out)
+        For every input ``x``, ``equivariance_error(x, ...).mask`` is False
+        wherever this is False; for a generic input (random values) the two
+        masks are equal.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`equivariance_error`.
+    cnnmotiv.budget.BudgetError
+        If the comparison would need more than ``max_bytes``.
+
+    Notes
+    -----
+    With ``padding="zeros"`` and the zero-filling shift
+    (``boundary="zeros"``), stride 1 and a shift ``d > 0`` along rows, a
+    kernel reaching ``a`` rows above and ``b`` rows below its centre
+    (``a = (kh - 1) // 2``, ``b = kh - 1 - a``): the two sides differ only in
+    rows ``d - b <= i < d`` (where the zero-filled band ends: ``g(f(x))`` is
+    still zero but ``f(g(x))``'s window reaches the moved content) and in the
+    last ``b`` rows (``f(g(x))`` sees padding where the content pushed out of
+    the image used to be, ``g(f(x))`` still sees it). So the law holds
+    exactly at every position farther than ``max(|d|, a, b)`` rows (and
+    likewise columns) from the edges: :func:`mismatch_border`. With a
+    circular shift and zero padding the mismatch sits at the edges and
+    around the seam where the shift wrapped content round (rows ``d - b``
+    to ``d + a``). With circular padding and shift (and a stride that divides
+    the offset and the image) the mask is empty.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = mismatch_mask((8, 8), np.ones((3, 3)), (3, 0), padding="zeros", boundary="zeros")
+    >>> np.flatnonzero(m.any(axis=1)).tolist()          # rows d - 1 = 2 and the last row
+    [2, 7]
+    >>> bool(mismatch_mask((8, 8), np.ones((3, 3)), (3, 5)).any())
+    False
+    """
+    from cnnmotiv.budget import check_bytes
+
+    h, w = check_shape(shape, "shape", ndim=2)
+    ker = _as_2d(kernel, "kernel")
+    off = _check_offset(offset)
+    check_choice(padding, "padding", PADDINGS)
+    st = check_pair(stride, "stride", minimum=1)
+    check_choice(boundary, "boundary", BOUNDARIES)
+    kh, kw = ker.shape
+    if kh > h or kw > w:
+        raise ValueError(f"kernel of shape {ker.shape} must not be larger than shape {(h, w)} "
+                         f"on either axis")
+    for n, k, axis in ((h, kh, "rows"), (w, kw, "cols")):   # reflect must be able to pad
+        need = max(padding_amounts(k, mode="same"))
+        if padding == "reflect" and need > n - 1:
+            raise ValueError(f"padding='reflect' needs {need} samples along {axis} but shape "
+                             f"has {n}; use a smaller kernel or another padding")
+    n_out = ((h - 1) // st[0] + 1, (w - 1) // st[1] + 1)
+    check_bytes(8 * 8 * n_out[0] * n_out[1] * kh * kw, what=f"comparing both sides on a "
+                f"{h:,} x {w:,} image with a {kh} x {kw} kernel", parameter="shape",
+                max_bytes=max_bytes)
+    lr, rr = _axis_reads(h, kh, off[0], st[0], padding, boundary)
+    lc, rc = _axis_reads(w, kw, off[1], st[1], padding, boundary)
+    taps = ker.ravel() != 0
+    weights = ker.ravel()[taps]
+
+    def pixel_ids(rows, cols):                 # (H_out, W_out, taps): r * W + c, or -1
+        r, c = rows[:, None, :, None], cols[None, :, None, :]
+        ids = np.where((r >= 0) & (c >= 0), r * w + c, -1)
+        return ids.reshape(n_out[0], n_out[1], kh * kw)[:, :, taps]
+
+    left, right = pixel_ids(lr, lc), pixel_ids(rr, rc)
+    candidate = (left != right).any(axis=2)   # reads differ tap by tap: may still cancel
+    out = np.zeros(n_out, dtype=bool)
+    where = np.flatnonzero(candidate)
+    if where.size:
+        ids = np.concatenate([left.reshape(-1, weights.size)[where],
+                              right.reshape(-1, weights.size)[where]], axis=1)
+        wts = np.concatenate([weights, -weights])
+        keep = ids >= 0
+        keys = (np.arange(where.size)[:, None] * (h * w) + ids)[keep]
+        uniq, inverse = np.unique(keys, return_inverse=True)
+        sums = np.bincount(inverse, weights=np.broadcast_to(wts, ids.shape)[keep])
+        tol = 1e-12 * float(np.abs(weights).max())
+        bad = np.unique(uniq[np.abs(sums) > tol] // (h * w))
+        out.flat[where[bad]] = True
+    return out
+
+
+def mismatch_border(shape, kernel, offset, *, padding: str = "circular", stride=1,
+                    boundary: str = "circular") -> int:
+    """Width of the frame along the edges outside which the law holds exactly.
+
+    :func:`border_width` of :func:`mismatch_mask`: for every image of
+    ``shape``, every entry where ``f(g(x))`` and ``g'(f(x))`` differ lies
+    within this many rows of the top or bottom edge or columns of the left or
+    right edge (0: the law holds everywhere).
+
+    Parameters
+    ----------
+    shape, kernel, offset, padding, stride, boundary
+        As for :func:`mismatch_mask`.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    TypeError, ValueError, cnnmotiv.budget.BudgetError
+        As :func:`mismatch_mask`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> k = np.ones((3, 3))
+    >>> [mismatch_border((40, 40), k, (0, d), padding="zeros", boundary="zeros")
+    ...  for d in (1, 5, 12)]
+    [1, 5, 12]
+    >>> mismatch_border((40, 40), k, (0, 5), padding="circular", boundary="circular")
+    0
+    """
+    return border_width(mismatch_mask(shape, kernel, offset, padding=padding, stride=stride,
+                                      boundary=boundary))
 
 
 @dataclass(frozen=True, eq=False)
@@ -321,6 +527,11 @@ class EquivarianceReport:
                      f"compared with output shift {self.output_offset}")
         return text
 
+    def __repr__(self) -> str:
+        return (f"EquivarianceReport(offset={self.offset}, padding={self.padding!r}, "
+                f"boundary={self.boundary!r}, stride={self.stride}, "
+                f"shape={self.mask.shape}): {self.summary()}")
+
 
 def equivariance_error(x, kernel, offset, *, padding: str = "circular", stride=1,
                        boundary: str = "circular", atol: float | None = None
@@ -376,7 +587,9 @@ def equivariance_error(x, kernel, offset, *, padding: str = "circular", stride=1
       image brings other content (wrapped round, or zeros) next to the edge.
       The two sides differ only in a frame along the edges, within
       ``|offset| + kernel size`` of them (``border`` reports the width); the
-      interior agrees exactly.
+      interior agrees exactly. :func:`mismatch_mask` gives the exact set of
+      positions that can differ, for any shift (with ``boundary="zeros"``:
+      two bands one kernel reach wide, see its notes).
     * ``stride = s``: ``f(x)`` keeps positions ``0, s, 2s, ...``. If ``s``
       divides the offset, ``f(g(x))`` is ``f(x)`` moved by ``offset / s``
       cells (exactly, with circular padding, when ``s`` also divides ``H`` and
@@ -400,8 +613,8 @@ def equivariance_error(x, kernel, offset, *, padding: str = "circular", stride=1
     >>> rep.exact_offset, rep.output_offset, rep.max_abs > 0
     (False, (0, 1), True)
     """
-    arr = as_float_array(x, "x", ndim=2)
-    ker = as_float_array(kernel, "kernel", ndim=2)
+    arr = _as_2d(x, "x")
+    ker = _as_2d(kernel, "kernel")
     off = _check_offset(offset)
     check_choice(padding, "padding", PADDINGS)
     st = check_pair(stride, "stride", minimum=1)
@@ -468,13 +681,46 @@ def max_pool2d(x, size, *, stride=None) -> np.ndarray:
     array([[5., 8., 8.],
            [4., 8., 8.]])
     """
-    arr = as_float_array(x, "x", ndim=2)
+    arr = _as_2d(x, "x")
     win = check_pair(size, "size", minimum=1)
     st = win if stride is None else check_pair(stride, "stride", minimum=1)
     if win[0] > arr.shape[0] or win[1] > arr.shape[1]:
         raise ValueError(f"size {win} must not be larger than x of shape {arr.shape}")
     windows = np.lib.stride_tricks.sliding_window_view(arr, win)
     return windows[::st[0], ::st[1]].max(axis=(-2, -1))
+
+
+def global_max_pool(x) -> float:
+    """Global max pooling: the largest value of the whole map (one number).
+
+    The "is there a cat anywhere?" pooling: it forgets *where*, so it is
+    exactly invariant to every circular shift of its input (a shift only
+    permutes the values), and with a zero-filling shift it changes only if
+    the largest value leaves the image. Local pooling (:func:`max_pool2d`)
+    keeps a coarse map and is only approximately invariant.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+
+    Returns
+    -------
+    float
+        ``x.max()``; equal to ``max_pool2d(x, x.shape)[0, 0]``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``x`` is not a finite, non-empty 2-D numeric array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.random.default_rng(0).random((6, 7))
+    >>> global_max_pool(shift(x, (2, -3))) == global_max_pool(x)
+    True
+    """
+    return float(_as_2d(x, "x").max())
 
 
 def detector_map(x, kernel, *, padding: str = "circular", rectify: bool = False) -> np.ndarray:
@@ -557,10 +803,17 @@ class PoolingChange:
     detector_relative: float
     pooled_relative: float
 
+    def __repr__(self) -> str:
+        size = "global" if self.pooled.size == 1 and self.pool_size == self.detector.shape \
+            else f"{self.pool_size[0]}x{self.pool_size[1]} stride {self.pool_stride}"
+        return (f"PoolingChange(offset={self.offset}, pool {size}): "
+                f"{self.detector_fraction:.0%} of {self.detector.size:,} detector values and "
+                f"{self.pooled_fraction:.0%} of {self.pooled.size:,} pooled values changed")
+
 
 def _check_detector_args(x, kernel, padding, boundary, rectify):
-    arr = as_float_array(x, "x", ndim=2)
-    ker = as_float_array(kernel, "kernel", ndim=2)
+    arr = _as_2d(x, "x")
+    ker = _as_2d(kernel, "kernel")
     check_choice(padding, "padding", PADDINGS)
     check_choice(boundary, "boundary", BOUNDARIES)
     if not isinstance(rectify, (bool, np.bool_)):
@@ -571,11 +824,15 @@ def _check_detector_args(x, kernel, padding, boundary, rectify):
     return arr, ker
 
 
-def _check_pool(size, stride, shape):
-    win = check_pair(size, "pool_size", minimum=1)
+def _check_pool(size, stride, shape, name="pool_size"):
+    """A pooling window and stride; ``"global"`` is one window over the whole map."""
+    if isinstance(size, str):
+        check_choice(size, name, ("global",))
+        return tuple(shape), tuple(shape)
+    win = check_pair(size, name, minimum=1)
     st = win if stride is None else check_pair(stride, "pool_stride", minimum=1)
     if win[0] > shape[0] or win[1] > shape[1]:
-        raise ValueError(f"pool_size {win} must not be larger than x of shape {shape}")
+        raise ValueError(f"{name} {win} must not be larger than x of shape {shape}")
     return win, st
 
 
@@ -598,10 +855,11 @@ def pooling_change(x, kernel, offset, *, pool_size, pool_stride=None, padding: s
     kernel : array_like, shape (kh, kw)
     offset : int or (int, int)
         The input shift, any sign.
-    pool_size : int or (int, int)
-        The pooling window, each >= 1, at most the image's side.
+    pool_size : int, (int, int) or "global"
+        The pooling window, each >= 1, at most the image's side;
+        ``"global"``: one window over the whole map (:func:`global_max_pool`).
     pool_stride : int or (int, int), optional
-        Default ``pool_size`` (non-overlapping windows).
+        Default ``pool_size`` (non-overlapping windows); ignored for "global".
     padding : {"circular", "zeros"}, optional
     boundary : {"circular", "zeros"}, optional
         The shift's boundary rule (see :func:`shift`).
@@ -666,8 +924,8 @@ class InvarianceCurve:
     ----------
     offsets : tuple of (int, int)
         The shifts, in order.
-    pool_sizes : tuple of int
-        Square pooling windows (stride = size).
+    pool_sizes : tuple of int or "global"
+        Square pooling windows (stride = size), or ``"global"``.
     measure : str
         ``"fraction"`` (share of values changed) or ``"relative"``
         (``||after - before|| / ||before||``).
@@ -678,15 +936,29 @@ class InvarianceCurve:
     """
 
     offsets: tuple[tuple[int, int], ...]
-    pool_sizes: tuple[int, ...]
+    pool_sizes: tuple
     measure: str
     detector: np.ndarray
     pooled: np.ndarray
 
+    def table(self) -> dict:
+        """``{"detector": [...], 2: [...], "global": [...]}``: the measure per shift, by row."""
+        out = {"detector": self.detector.tolist()}
+        out.update({p: row.tolist() for p, row in zip(self.pool_sizes, self.pooled)})
+        return out
 
-def invariance_curve(x, kernel, offsets: Sequence, pool_sizes: Sequence[int], *,
+    def __repr__(self) -> str:
+        means = ", ".join(f"{p if isinstance(p, str) else f'{p}x{p}'} {m:.3g}"
+                          for p, m in zip(self.pool_sizes, self.pooled.mean(axis=1)))
+        return (f"InvarianceCurve({self.measure}, {len(self.offsets)} shifts "
+                f"{self.offsets[0]}..{self.offsets[-1]}; mean over shifts: detector "
+                f"{self.detector.mean():.3g}, pooled {means})")
+
+
+def invariance_curve(x, kernel, offsets: Sequence, pool_sizes: Sequence, *,
                      measure: str = "fraction", padding: str = "circular",
-                     boundary: str = "circular", rectify: bool = False) -> InvarianceCurve:
+                     boundary: str = "circular", rectify: bool = False,
+                     max_work: int | None = None) -> InvarianceCurve:
     """Tabulate :func:`pooling_change` over shifts and square pool sizes.
 
     Parameters
@@ -695,8 +967,9 @@ def invariance_curve(x, kernel, offsets: Sequence, pool_sizes: Sequence[int], *,
         As for :func:`pooling_change`.
     offsets : sequence of int or (int, int)
         The shifts to try (at least one).
-    pool_sizes : sequence of int
-        Square window sides (stride equal to the side), each >= 1.
+    pool_sizes : sequence of int or "global"
+        Square window sides (stride equal to the side), each >= 1; or
+        ``"global"`` for :func:`global_max_pool` (one value per shift).
     measure : {"fraction", "relative"}, optional
         Which measure of :class:`PoolingChange` to tabulate.
     padding, boundary, rectify
@@ -710,6 +983,9 @@ def invariance_curve(x, kernel, offsets: Sequence, pool_sizes: Sequence[int], *,
     ------
     TypeError, ValueError
         For bad arguments, or empty ``offsets`` / ``pool_sizes``.
+    cnnmotiv.budget.BudgetError
+        If ``len(offsets)`` shifts of this image would take more than
+        ``max_work`` steps (checked before the first one).
 
     Examples
     --------
@@ -719,19 +995,29 @@ def invariance_curve(x, kernel, offsets: Sequence, pool_sizes: Sequence[int], *,
     >>> c.pooled.shape, float(c.detector[0]), bool(c.detector[1] > c.pooled[1, 1])
     ((2, 4), 0.0, True)
     """
+    from cnnmotiv.budget import check_work
+
     arr, ker = _check_detector_args(x, kernel, padding, boundary, rectify)
     check_choice(measure, "measure", ("fraction", "relative"))
+    for name, seq in (("offsets", offsets), ("pool_sizes", pool_sizes)):
+        if not isinstance(seq, Sequence) or isinstance(seq, str):
+            raise TypeError(f"{name} must be a list or tuple; got {type(seq).__name__}")
+    check_work(len(offsets) * arr.size * (ker.size + 3 + 2 * len(pool_sizes)),
+               what=f"invariance_curve over {len(offsets):,} shifts of a {arr.shape[0]} x "
+               f"{arr.shape[1]} image", parameter="offsets (fewer shifts) or x",
+               max_work=max_work)
     offs = tuple(_check_offset(o, f"offsets[{i}]") for i, o in enumerate(offsets))
-    sizes = tuple(check_int(p, f"pool_sizes[{i}]") for i, p in enumerate(pool_sizes))
+    sizes = tuple(p if isinstance(p, str) else check_int(p, f"pool_sizes[{i}]")
+                  for i, p in enumerate(pool_sizes))
     if not offs:
         raise ValueError("offsets must hold at least one shift; got an empty sequence")
     if not sizes:
         raise ValueError("pool_sizes must hold at least one size; got an empty sequence")
-    for p in sizes:
-        _check_pool(p, None, arr.shape)
+    windows = [_check_pool(p, None, arr.shape, f"pool_sizes[{i}]")[0]
+               for i, p in enumerate(sizes)]
     before = _detect(arr, ker, padding, rectify)
     atol = 1e-9 * max(1.0, float(np.abs(before).max()))
-    pooled_before = [max_pool2d(before, p) for p in sizes]
+    pooled_before = [max_pool2d(before, w) for w in windows]
 
     def score(a, b):
         return float((np.abs(b - a) > atol).mean()) if measure == "fraction" else _relative(a, b)
@@ -741,8 +1027,8 @@ def invariance_curve(x, kernel, offsets: Sequence, pool_sizes: Sequence[int], *,
     for j, off in enumerate(offs):
         after = _detect(_shift(arr, off, boundary), ker, padding, rectify)
         det[j] = score(before, after)
-        for i, p in enumerate(sizes):
-            pooled[i, j] = score(pooled_before[i], max_pool2d(after, p))
+        for i, w in enumerate(windows):
+            pooled[i, j] = score(pooled_before[i], max_pool2d(after, w))
     return InvarianceCurve(offsets=offs, pool_sizes=sizes, measure=measure,
                            detector=_readonly(det), pooled=_readonly(pooled))
 
@@ -823,6 +1109,6 @@ def peak_position(response) -> tuple[int, int]:
     >>> peak_position([[0, 1, 0], [0, 0, 3]])
     (1, 2)
     """
-    arr = as_float_array(response, "response", ndim=2)
+    arr = _as_2d(response, "response")
     r, c = np.unravel_index(int(np.argmax(arr)), arr.shape)
     return int(r), int(c)

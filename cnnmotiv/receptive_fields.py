@@ -21,7 +21,7 @@ the region it can see grows with every layer. This module gives
 
 Coordinates are input pixel indices: the centre of pixel ``i`` is at ``i``.
 Everything is computed per axis (rows, columns), so every size, stride,
-padding and dilation may be an int or a ``(rows, cols)`` pair.
+pad width and dilation may be an int or a ``(rows, cols)`` pair.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from cnnmotiv._validation import (
 )
 
 __all__ = [
-    "ERF_KERNELS",
+    "ERF_INITS",
     "KINDS",
     "MEASURE_METHODS",
     "ErfGrowth",
@@ -61,6 +61,8 @@ __all__ = [
     "nearest_units",
     "output_shapes",
     "receptive_field",
+    "relu_effective_receptive_field",
+    "relu_erf_growth",
     "uniform_erf_std",
 ]
 
@@ -68,8 +70,8 @@ __all__ = [
 KINDS = ("conv", "pool")
 #: How :func:`measure_receptive_field` pushes the gradient back.
 MEASURE_METHODS = ("matrix", "convolution")
-#: Kernels for :func:`effective_receptive_field`.
-ERF_KERNELS = ("uniform", "random")
+#: How the weights of :func:`effective_receptive_field`'s linear stack are set (``init``).
+ERF_INITS = ("uniform", "random")
 
 
 # ---------------------------------------------------------------------------
@@ -85,8 +87,10 @@ class LayerSpec:
         Kernel (or pooling window) size ``k``, at least 1.
     stride : int or (int, int), optional
         Step ``s`` between neighbouring output units, at least 1.
-    padding : int or (int, int), optional
-        Zeros ``p`` added on *both* sides of the layer's input, at least 0.
+    pad_width : int or (int, int), optional
+        Number ``p`` of zeros added on *both* sides of the layer's input, at
+        least 0 (a count; ``padding`` in :mod:`cnnmotiv.convolution` is the
+        mode name).
     dilation : int or (int, int), optional
         Spacing ``d`` between kernel taps, at least 1 (1: contiguous kernel).
     kind : {"conv", "pool"}, optional
@@ -102,20 +106,20 @@ class LayerSpec:
     TypeError
         Non-integer sizes (floats and bools included).
     ValueError
-        Non-positive kernel size, stride or dilation, negative padding, or an
+        Non-positive kernel size, stride or dilation, negative pad_width, or an
         unknown ``kind``.
 
     Examples
     --------
     >>> LayerSpec(3, stride=(1, 2))
-    LayerSpec(kernel_size=(3, 3), stride=(1, 2), padding=(0, 0), dilation=(1, 1), kind='conv')
+    LayerSpec(kernel_size=(3, 3), stride=(1, 2), pad_width=(0, 0), dilation=(1, 1), kind='conv')
     >>> LayerSpec(3, dilation=2).extent
     (5, 5)
     """
 
     kernel_size: tuple[int, int]
     stride: tuple[int, int] = 1
-    padding: tuple[int, int] = 0
+    pad_width: tuple[int, int] = 0
     dilation: tuple[int, int] = 1
     kind: str = "conv"
 
@@ -123,7 +127,7 @@ class LayerSpec:
         check_choice(self.kind, "kind", KINDS)
         object.__setattr__(self, "kernel_size", check_pair(self.kernel_size, "kernel_size"))
         object.__setattr__(self, "stride", check_pair(self.stride, "stride"))
-        object.__setattr__(self, "padding", check_pair(self.padding, "padding", minimum=0))
+        object.__setattr__(self, "pad_width", check_pair(self.pad_width, "pad_width", minimum=0))
         object.__setattr__(self, "dilation", check_pair(self.dilation, "dilation"))
 
     @property
@@ -176,7 +180,7 @@ def _axis_fields(layers, axis: int):
     r, j, start, first = 1, 1, 0.0, 0
     for layer in layers:
         k, s = layer.kernel_size[axis], layer.stride[axis]
-        p, d = layer.padding[axis], layer.dilation[axis]
+        p, d = layer.pad_width[axis], layer.dilation[axis]
         r += (k - 1) * d * j
         start += ((k - 1) * d / 2 - p) * j
         first -= p * j
@@ -208,7 +212,7 @@ def receptive_field(layers) -> list[FieldInfo]:
     Notes
     -----
     Per axis, starting from the input itself (``r_0 = 1``, ``j_0 = 1``,
-    ``start_0 = 0``), layer ``l`` with kernel ``k``, stride ``s``, padding
+    ``start_0 = 0``), layer ``l`` with kernel ``k``, stride ``s``, pad_width
     ``p`` and dilation ``d`` gives
 
     .. math::
@@ -272,7 +276,7 @@ def output_shapes(layers, input_shape) -> list[tuple[int, int]]:
 
     Examples
     --------
-    >>> output_shapes([LayerSpec(3, padding=1), LayerSpec(2, stride=2)], (8, 9))
+    >>> output_shapes([LayerSpec(3, pad_width=1), LayerSpec(2, stride=2)], (8, 9))
     [(8, 9), (4, 4)]
     """
     layers = _check_layers(layers)
@@ -280,7 +284,7 @@ def output_shapes(layers, input_shape) -> list[tuple[int, int]]:
     for i, (layer, before, after) in enumerate(zip(layers, lengths, lengths[1:])):
         for axis, name in enumerate(("rows", "cols")):
             if after[axis] < 1:
-                n = before[axis] + 2 * layer.padding[axis]
+                n = before[axis] + 2 * layer.pad_width[axis]
                 raise ValueError(
                     f"input_shape {tuple(input_shape)} is too small: layer {i} gets "
                     f"{n} padded {name} but its dilated kernel spans {layer.extent[axis]}")
@@ -320,7 +324,7 @@ def layer_lengths(layers, input_shape) -> list[tuple[int, int]]:
     lengths = [check_shape(input_shape, "input_shape", ndim=2)]
     for layer in layers:
         lengths.append(tuple(
-            (lengths[-1][a] + 2 * layer.padding[a] - layer.extent[a]) // layer.stride[a] + 1
+            (lengths[-1][a] + 2 * layer.pad_width[a] - layer.extent[a]) // layer.stride[a] + 1
             for a in range(2)))
     return lengths
 
@@ -404,7 +408,7 @@ def field_layers(depth: int, kernel_size, *, stride=1, dilation=1,
     s = check_pair(stride, "stride")
     d = check_pair(dilation, "dilation")
     pad = (d[0] * (k[0] - 1) // 2, d[1] * (k[1] - 1) // 2) if same else (0, 0)
-    return [LayerSpec(kernel_size=k, stride=s, padding=pad, dilation=d) for _ in range(depth)]
+    return [LayerSpec(kernel_size=k, stride=s, pad_width=pad, dilation=d) for _ in range(depth)]
 
 
 # ---------------------------------------------------------------------------
@@ -567,7 +571,7 @@ def input_region(layers, index, *, input_shape=None) -> tuple[tuple[int, int], t
 
     Examples
     --------
-    >>> layers = [LayerSpec(3, padding=1)] * 2
+    >>> layers = [LayerSpec(3, pad_width=1)] * 2
     >>> input_region(layers, (0, 4))
     ((-2, 3), (2, 7))
     """
@@ -618,10 +622,10 @@ def input_support(layers, index) -> tuple[np.ndarray, np.ndarray]:
     >>> rows, cols = input_support([LayerSpec(2, dilation=3)], (0, 0))
     >>> rows.tolist(), cols.tolist()
     ([0, 3], [0, 3])
-    >>> rows, _ = input_support([LayerSpec(2, dilation=3), LayerSpec(2, padding=1)], (0, 0))
+    >>> rows, _ = input_support([LayerSpec(2, dilation=3), LayerSpec(2, pad_width=1)], (0, 0))
     >>> rows.tolist()             # span -1..3 (5 rows) with a hole at row 1
     [-1, 0, 2, 3]
-    >>> input_region([LayerSpec(2, dilation=3), LayerSpec(2, padding=1)], (0, 0))
+    >>> input_region([LayerSpec(2, dilation=3), LayerSpec(2, pad_width=1)], (0, 0))
     ((-1, 4), (-1, 4))
     """
     layers = _check_layers(layers)
@@ -646,7 +650,7 @@ def _backward_matrix(layer, g, in_shape):
     """Adjoint of (zero-pad, valid strided dilated correlation) via cnnmotiv.matrices."""
     from cnnmotiv.matrices import sparse_correlation_matrix
 
-    (pr, pc) = layer.padding
+    (pr, pc) = layer.pad_width
     padded = (in_shape[0] + 2 * pr, in_shape[1] + 2 * pc)
     m = sparse_correlation_matrix(np.ones(layer.kernel_size), padded, mode="valid",
                                   stride=layer.stride, dilation=layer.dilation)
@@ -658,7 +662,7 @@ def _backward_convolution(layer, g, in_shape):
     """The same adjoint as a transposed convolution with cnnmotiv.convolution."""
     from cnnmotiv.convolution import convolve2d
 
-    (pr, pc), (sr, sc) = layer.padding, layer.stride
+    (pr, pc), (sr, sc) = layer.pad_width, layer.stride
     padded = (in_shape[0] + 2 * pr, in_shape[1] + 2 * pc)
     up = np.zeros(((g.shape[0] - 1) * sr + 1, (g.shape[1] - 1) * sc + 1))
     up[::sr, ::sc] = g                                        # undo the stride
@@ -668,7 +672,30 @@ def _backward_convolution(layer, g, in_shape):
     return gp[pr:pr + in_shape[0], pc:pc + in_shape[1]]
 
 
-def measure_receptive_field(layers, input_shape, index, *, method: str = "matrix") -> np.ndarray:
+def _check_measure_budget(layers, shapes, method, max_bytes, max_work):
+    """Refuse, before allocating, a measurement whose maps or matrices are over budget."""
+    from cnnmotiv.budget import check_bytes, check_work
+
+    nbytes = work = 0
+    for layer, (h, w), (ho, wo) in zip(layers, shapes, shapes[1:]):
+        hp, wp = h + 2 * layer.pad_width[0], w + 2 * layer.pad_width[1]
+        taps = ho * wo * layer.kernel_size[0] * layer.kernel_size[1]
+        layer_bytes = 3 * 8 * hp * wp + (48 * taps if method == "matrix" else 16 * hp * wp)
+        nbytes = max(nbytes, layer_bytes)
+        work += taps + hp * wp
+    big = max(range(len(layers)), key=lambda i: max(layers[i].pad_width))
+    parameter = (f"layers[{big}].pad_width" if max(layers[big].pad_width) > max(shapes[0])
+                 else "input_shape")
+    check_bytes(nbytes, what=f"measuring the field of a {len(layers)}-layer stack on "
+                f"{shapes[0][0]:,} x {shapes[0][1]:,} inputs", parameter=parameter,
+                max_bytes=max_bytes)
+    check_work(work, what=f"measuring the field of a {len(layers)}-layer stack",
+               parameter=parameter, max_work=max_work)
+
+
+def measure_receptive_field(layers, input_shape, index, *, method: str = "matrix",
+                            max_bytes: int | None = None,
+                            max_work: int | None = None) -> np.ndarray:
     """Measure which input pixels influence one output unit, through real layers.
 
     Every layer is built as zero padding followed by a valid, strided,
@@ -692,6 +719,8 @@ def measure_receptive_field(layers, input_shape, index, *, method: str = "matrix
         zeros between gradient entries and run
         :func:`cnnmotiv.convolution.convolve2d` in ``"full"`` mode with the
         dilated kernel.
+    max_bytes, max_work : int, optional
+        Budgets (:mod:`cnnmotiv.budget`), checked before anything is allocated.
 
     Returns
     -------
@@ -714,6 +743,10 @@ def measure_receptive_field(layers, input_shape, index, *, method: str = "matrix
     ValueError
         Unknown ``method``, ``input_shape`` too small for the stack, or
         ``index`` outside the last layer's output.
+    cnnmotiv.budget.BudgetError
+        If the padded maps (or the matrices) would exceed ``max_bytes``, or the
+        work ``max_work``; the message names ``input_shape`` or the
+        ``layers[i].pad_width`` to reduce.
 
     Examples
     --------
@@ -733,6 +766,7 @@ def measure_receptive_field(layers, input_shape, index, *, method: str = "matrix
     input_shape = check_shape(input_shape, "input_shape", ndim=2)
     index = _check_output_index(layers, input_shape, index)
     shapes = [input_shape] + output_shapes(layers, input_shape)
+    _check_measure_budget(layers, shapes, method, max_bytes, max_work)
     backward = _backward_matrix if method == "matrix" else _backward_convolution
     g = np.zeros(shapes[-1])
     g[index] = 1.0
@@ -744,55 +778,113 @@ def measure_receptive_field(layers, input_shape, index, *, method: str = "matrix
 # ---------------------------------------------------------------------------
 # Effective receptive field
 # ---------------------------------------------------------------------------
-def _random_kernels(depth, kernel_size, rng):
+def _check_rng(rng) -> np.random.Generator:
+    """The package's one ``rng`` convention: a non-negative int seed or a numpy Generator."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, (bool, np.bool_)):
+        return np.random.default_rng(check_int(rng, "rng", minimum=0))
+    raise TypeError("rng must be a non-negative int seed or a numpy Generator "
+                    f"(np.random.default_rng(seed)); got {rng!r}")
+
+
+def _random_kernels(depth, kernel_size, gen):
     """``depth`` random positive kernels, each scaled to sum 1."""
-    kh, kw = kernel_size
-    gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    ks = gen.random((depth, kh, kw))
+    ks = gen.random((depth, *kernel_size))
     return ks / ks.sum(axis=(1, 2), keepdims=True)
 
 
-def _check_rng(rng):
-    if rng is None or isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, numbers.Integral) and not isinstance(rng, (bool, np.bool_)):
-        return check_int(rng, "rng", minimum=0)
-    raise TypeError(f"rng must be None, a non-negative int seed or a numpy Generator; got {rng!r}")
+def _theory(depth, kernel_size) -> tuple[int, int]:
+    return tuple(depth * (k - 1) + 1 for k in kernel_size)
 
 
-def _erf_maps(depth, kernel_size, kernel, rng):
-    """Yield the unpadded ERF map after each of ``depth`` layers (cumulative)."""
+def _sum_lengths(depth, k):
+    """``sum_{d=1..depth} (d (k - 1) + 1)`` in exact integers."""
+    return (k - 1) * depth * (depth + 1) // 2 + depth
+
+
+def _sum_areas(depth, kernel_size):
+    """``sum_{d=1..depth} T_rows(d) * T_cols(d)`` in exact integers (T: theoretical field)."""
+    a, b = kernel_size[0] - 1, kernel_size[1] - 1
+    s1, s2 = depth * (depth + 1) // 2, depth * (depth + 1) * (2 * depth + 1) // 6
+    return a * b * s2 + (a + b) * s1 + depth
+
+
+def _check_erf_budget(depth, kernel_size, init, canvas, *, curve, depth_name,
+                      max_bytes, max_work):
+    """Refuse, before any allocation, maps or loops that grow past the budget."""
+    from cnnmotiv.budget import check_bytes, check_work
+
     kh, kw = kernel_size
-    if kernel == "uniform":
+    theory = _theory(depth, kernel_size)
+    name = "erf_growth" if curve else "effective_receptive_field"
+    if init == "uniform":
+        work = kh * _sum_lengths(depth, kh) + kw * _sum_lengths(depth, kw)
+        work += 0 if curve else theory[0] * theory[1]
+    else:
+        work = (kh * kw + (3 if curve else 0)) * _sum_areas(depth, kernel_size)
+    check_work(work, what=f"{name} up to depth {depth:,} with {kh}x{kw} {init} kernels",
+               parameter=f"{depth_name} or kernel_size", max_work=max_work)
+    nbytes = 8 * (2 * theory[0] * theory[1] + depth * kh * kw) if init == "random" else \
+        8 * (2 * (theory[0] + theory[1]) + (0 if curve else theory[0] * theory[1]))
+    nbytes += 8 * canvas[0] * canvas[1] + (16 * 3 * depth if curve else 0)
+    check_bytes(nbytes, what=f"{name} ({theory[0]:,} x {theory[1]:,} field)",
+                parameter="size" if canvas > theory else f"{depth_name} or kernel_size",
+                max_bytes=max_bytes)
+
+
+def _erf_maps(depth, kernel_size, init, gen):
+    """Yield the unpadded ERF map after each of ``depth`` layers (cumulative); only the
+    current map is kept."""
+    kh, kw = kernel_size
+    if init == "uniform":
         box_r, box_c = np.full(kh, 1.0 / kh), np.full(kw, 1.0 / kw)
         vr, vc = np.ones(1), np.ones(1)
         for _ in range(depth):
             vr, vc = np.convolve(vr, box_r), np.convolve(vc, box_c)
             yield vr, vc                                       # separable: outer(vr, vc)
         return
-    from scipy.signal import convolve2d
+    from cnnmotiv.convolution import convolve2d
 
     m = np.ones((1, 1))
-    for k in _random_kernels(depth, kernel_size, rng):
+    for k in _random_kernels(depth, kernel_size, gen):
         m = convolve2d(m, k, mode="full")
         yield m
 
 
-def _check_erf_args(depth, kernel_size, kernel, rng):
-    depth = check_int(depth, "depth")
+def _check_erf_args(depth, kernel_size, init, rng, depth_name="depth"):
+    depth = check_int(depth, depth_name)
     kernel_size = check_pair(kernel_size, "kernel_size")
-    kernel = check_choice(kernel, "kernel", ERF_KERNELS)
-    rng = _check_rng(rng)
-    return depth, kernel_size, kernel, rng
+    init = check_choice(init, "init", ERF_INITS)
+    return depth, kernel_size, init, _check_rng(rng)
 
 
-def effective_receptive_field(depth, kernel_size, *, kernel: str = "uniform", rng=0,
-                              size=None) -> np.ndarray:
-    """Influence of each input pixel on the centre unit of a stack of layers.
+def _check_canvas(size, theory, depth, kernel_size):
+    if size is None:
+        return theory
+    size = check_pair(size, "size")
+    if size[0] < theory[0] or size[1] < theory[1]:
+        raise ValueError(f"size must be at least the theoretical field {theory} for depth "
+                         f"{depth} and kernel_size {kernel_size}; got {size}")
+    return size
+
+
+def _centred(m, size):
+    out = np.zeros(size)
+    r0, c0 = (size[0] - m.shape[0]) // 2, (size[1] - m.shape[1]) // 2
+    out[r0:r0 + m.shape[0], c0:c0 + m.shape[1]] = m
+    return out
+
+
+def effective_receptive_field(depth, kernel_size, *, init: str = "uniform", rng=0,
+                              size=None, max_bytes: int | None = None,
+                              max_work: int | None = None) -> np.ndarray:
+    """Influence of each input pixel on the centre unit of a linear stack of layers.
 
     The stack has ``depth`` stride-1, unpadded convolution layers with
     ``kernel_size`` kernels, no nonlinearity. The map is the gradient of the
     output unit with respect to the input, ``m[a, b] = d y / d x[a, b]``.
+    For a stack with ReLUs see :func:`relu_effective_receptive_field`.
 
     Parameters
     ----------
@@ -800,19 +892,23 @@ def effective_receptive_field(depth, kernel_size, *, kernel: str = "uniform", rn
         Number of layers, at least 1.
     kernel_size : int or (int, int)
         Kernel size ``k`` of every layer, at least 1.
-    kernel : {"uniform", "random"}, optional
-        ``"uniform"``: every weight ``1 / (kh kw)`` (a box blur).
-        ``"random"``: each layer draws its own weights uniformly from
-        ``[0, 1)`` and scales them to sum 1; positive, so the map is a
-        probability distribution (a stack of depth ``D`` uses the first ``D``
-        kernels drawn, so depths are nested).
-    rng : int, numpy.random.Generator or None, optional
-        Seed or generator for ``kernel="random"``; ignored for uniform.
+    init : {"uniform", "random"}, optional
+        How the kernels' weights are set. ``"uniform"``: every weight
+        ``1 / (kh kw)`` (a box blur). ``"random"``: each layer draws its own
+        weights uniformly from ``[0, 1)`` and scales them to sum 1; positive,
+        so the map is a probability distribution (a stack of depth ``D`` uses
+        the first ``D`` kernels drawn, so depths are nested).
+    rng : int or numpy.random.Generator, optional
+        Seed (``>= 0``, passed to :func:`numpy.random.default_rng`) or
+        generator for ``init="random"``; checked but unused for uniform.
     size : int or (int, int), optional
         Canvas ``(S_rows, S_cols)``; at least the theoretical field
         ``depth (k - 1) + 1`` per axis, which is the default. The map is
         centred on the canvas (one extra row/column of zeros goes to the
         bottom/right when the margin is odd).
+    max_bytes, max_work : int, optional
+        Budgets (:func:`cnnmotiv.budget.check_bytes`, :func:`~cnnmotiv.budget.check_work`),
+        checked before anything is allocated or looped over.
 
     Returns
     -------
@@ -823,10 +919,13 @@ def effective_receptive_field(depth, kernel_size, *, kernel: str = "uniform", rn
     Raises
     ------
     ValueError
-        Non-positive ``depth`` or ``kernel_size``, unknown ``kernel``, or a
+        Non-positive ``depth`` or ``kernel_size``, unknown ``init``, or a
         ``size`` smaller than the theoretical field.
     TypeError
         Non-integer arguments, or an ``rng`` that is not a seed/Generator.
+    cnnmotiv.budget.BudgetError
+        If the map or the work to build it is over budget (naming ``depth``,
+        ``kernel_size`` or ``size``).
 
     Notes
     -----
@@ -837,10 +936,10 @@ def effective_receptive_field(depth, kernel_size, *, kernel: str = "uniform", rn
     is the sum of the layers' variances: its standard deviation grows like
     ``sqrt(D)`` while the theoretical field ``D (k - 1) + 1`` grows like
     ``D``. For the uniform kernel the variance per axis is exactly
-    ``D (k**2 - 1) / 12`` (the variance of a discrete uniform on ``k``
-    values). Uniform kernels are separable, so the map is the outer product
-    of two 1-D repeated convolutions (``np.convolve``): depth 10 with
-    ``k = 3`` takes microseconds. Random kernels are convolved in 2-D.
+    ``D (k**2 - 1) / 12`` (:func:`uniform_erf_std`). Uniform kernels are
+    separable, so the map is the outer product of two 1-D repeated
+    convolutions (``np.convolve``). Random kernels are convolved in 2-D,
+    keeping only the current map.
 
     Examples
     --------
@@ -852,21 +951,159 @@ def effective_receptive_field(depth, kernel_size, *, kernel: str = "uniform", rn
     >>> np.round(effective_receptive_field(2, 3, size=7)[3] * 27, 12)
     array([0., 1., 2., 3., 2., 1., 0.])
     """
-    depth, kernel_size, kernel, rng = _check_erf_args(depth, kernel_size, kernel, rng)
-    theory = tuple(depth * (k - 1) + 1 for k in kernel_size)
-    if size is None:
-        size = theory
+    depth, kernel_size, init, gen = _check_erf_args(depth, kernel_size, init, rng)
+    theory = _theory(depth, kernel_size)
+    size = _check_canvas(size, theory, depth, kernel_size)
+    _check_erf_budget(depth, kernel_size, init, size, curve=False, depth_name="depth",
+                      max_bytes=max_bytes, max_work=max_work)
+    for last in _erf_maps(depth, kernel_size, init, gen):
+        pass
+    return _centred(np.outer(*last) if init == "uniform" else last, size)
+
+
+def _relu_stack_gradients(kernels, x):
+    """``|d y / d x_n|`` per sample ``n``, for valid ReLU stacks ending in one unit.
+
+    ``kernels[n, l]`` is sample ``n``'s kernel of layer ``l``. Forward:
+    ``z_l = correlate(a_{l-1}, w_l)`` (valid, tap by tap), ``a_l = max(z_l, 0)``
+    for every layer but the last. Backward mirrors it: the gradient passes the
+    ReLU where ``z_l > 0`` and goes back through a layer as the full
+    convolution with its kernel (the adjoint of a valid correlation).
+    """
+    n_layers, (kh, kw) = kernels.shape[1], kernels.shape[2:]
+    masks, a = [], x
+    for layer in range(n_layers):
+        w = kernels[:, layer, :, :, None, None]            # (N, kh, kw, 1, 1)
+        ho, wo = a.shape[1] - kh + 1, a.shape[2] - kw + 1
+        z = np.zeros((a.shape[0], ho, wo))
+        for i in range(kh):
+            for j in range(kw):
+                z += w[:, i, j] * a[:, i:i + ho, j:j + wo]
+        if layer < n_layers - 1:
+            masks.append(z > 0)
+            a = np.maximum(z, 0.0)
+    g = np.ones((x.shape[0], 1, 1))
+    for layer in range(n_layers - 1, -1, -1):
+        if layer < n_layers - 1:
+            g = g * masks[layer]
+        w = kernels[:, layer, :, :, None, None]
+        back = np.zeros((g.shape[0], g.shape[1] + kh - 1, g.shape[2] + kw - 1))
+        for i in range(kh):
+            for j in range(kw):
+                back[:, i:i + g.shape[1], j:j + g.shape[2]] += w[:, i, j] * g
+        g = back
+    return np.abs(g)
+
+
+def _relu_map(kernels, gen):
+    n_inputs, depth, kh, kw = kernels.shape
+    theory = _theory(depth, (kh, kw))
+    total = _relu_stack_gradients(kernels, gen.standard_normal((n_inputs, *theory))).sum(axis=0)
+    if total.sum() == 0:
+        raise ValueError(f"every input gradient was zero (all ReLUs off) for depth {depth}; "
+                         f"use a larger n_inputs or another rng")
+    return total / total.sum()
+
+
+def _check_relu_budget(depth, kernel_size, n_inputs, canvas, *, curve, depth_name,
+                       max_bytes, max_work):
+    from cnnmotiv.budget import check_bytes, check_work
+
+    kh, kw = kernel_size
+    theory = _theory(depth, kernel_size)
+    if curve:                        # sum over d of _sum_areas(d), in exact integers
+        a, b, D = kh - 1, kw - 1, depth
+        areas = (a * b * D * (D + 1) ** 2 * (D + 2) // 12 + (a + b) * D * (D + 1) * (D + 2) // 6
+                 + D * (D + 1) // 2)
     else:
-        size = check_pair(size, "size")
-        if size[0] < theory[0] or size[1] < theory[1]:
-            raise ValueError(f"size must be at least the theoretical field {theory} for depth "
-                             f"{depth} and kernel_size {kernel_size}; got {size}")
-    *_, last = _erf_maps(depth, kernel_size, kernel, rng)
-    m = np.outer(*last) if kernel == "uniform" else last
-    out = np.zeros(size)
-    r0, c0 = (size[0] - theory[0]) // 2, (size[1] - theory[1]) // 2
-    out[r0:r0 + theory[0], c0:c0 + theory[1]] = m
-    return out
+        areas = _sum_areas(depth, kernel_size)
+    work = 2 * kh * kw * n_inputs * areas
+    name = "relu_erf_growth" if curve else "relu_effective_receptive_field"
+    check_work(work, what=f"{name} up to depth {depth:,} with {kh}x{kw} kernels and "
+               f"{n_inputs:,} inputs", parameter=f"{depth_name}, kernel_size or n_inputs",
+               max_work=max_work)
+    nbytes = n_inputs * (3 * 8 * theory[0] * theory[1] + _sum_areas(depth, kernel_size))
+    nbytes += 8 * canvas[0] * canvas[1]
+    check_bytes(nbytes, what=f"{name} ({n_inputs:,} inputs of {theory[0]:,} x {theory[1]:,})",
+                parameter="size" if canvas > theory else f"{depth_name}, kernel_size or n_inputs",
+                max_bytes=max_bytes)
+
+
+def _relu_kernels(n_inputs, depth, kernel_size, gen):
+    """He-scaled zero-mean Gaussian kernels, one stack per input: variance ``2 / (kh kw)``."""
+    return (gen.standard_normal((n_inputs, depth, *kernel_size))
+            * np.sqrt(2.0 / (kernel_size[0] * kernel_size[1])))
+
+
+def relu_effective_receptive_field(depth, kernel_size, *, n_inputs: int = 64, rng=0,
+                                   size=None, max_bytes: int | None = None,
+                                   max_work: int | None = None) -> np.ndarray:
+    """Effective receptive field of a random-weight stack WITH ReLUs, averaged over inputs.
+
+    The stack has ``depth`` stride-1, unpadded convolution layers, a ReLU
+    after each but the last, on an input the size of the theoretical field
+    (so it has one output unit). Its weights are zero-mean Gaussians with
+    variance ``2 / (kh kw)`` (He initialisation). Unlike a linear stack, the
+    gradient now depends on the input (which ReLUs are on): the map is
+    ``mean_n |d y / d x_n|`` over ``n_inputs`` standard-normal inputs,
+    normalised to sum 1, so :func:`erf_spread` measures its width exactly as
+    for :func:`effective_receptive_field`.
+
+    Parameters
+    ----------
+    depth : int
+        Number of layers, at least 1.
+    kernel_size : int or (int, int)
+        At least 1.
+    n_inputs : int, optional
+        Random inputs averaged over, at least 1.
+    rng : int or numpy.random.Generator, optional
+        Seed or generator. Draw order: the kernels
+        ``standard_normal((depth, kh, kw)) * sqrt(2 / (kh kw))``, then the
+        inputs ``standard_normal((n_inputs, T_rows, T_cols))``.
+    size : int or (int, int), optional
+        Canvas, at least the theoretical field (the default); map centred.
+    max_bytes, max_work : int, optional
+        Budgets, checked before any allocation.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float64 ``(S_rows, S_cols)``, non-negative, summing to 1.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`effective_receptive_field`, or for a bad ``n_inputs``;
+        ValueError if every gradient was zero.
+    cnnmotiv.budget.BudgetError
+        Over budget (naming ``depth``, ``kernel_size``, ``n_inputs`` or ``size``).
+
+    Notes
+    -----
+    Forward and backward pass are written tap by tap; the backward pass
+    (ReLU mask, then the full convolution with the layer's kernel, the
+    adjoint of a valid correlation) is checked against finite differences
+    in the tests. Luo et al. (2016), "Understanding the effective receptive
+    field in deep convolutional neural networks", show that the map is
+    still close to Gaussian and that its width, as a fraction of the
+    theoretical field, shrinks like ``1 / sqrt(depth)``
+    (:func:`relu_erf_growth`).
+
+    Examples
+    --------
+    >>> m = relu_effective_receptive_field(3, 3, n_inputs=16)
+    >>> m.shape, round(float(m.sum()), 12), bool(m.min() >= 0)
+    ((7, 7), 1.0, True)
+    """
+    depth, kernel_size, _, gen = _check_erf_args(depth, kernel_size, "random", rng)
+    n_inputs = check_int(n_inputs, "n_inputs")
+    theory = _theory(depth, kernel_size)
+    size = _check_canvas(size, theory, depth, kernel_size)
+    _check_relu_budget(depth, kernel_size, n_inputs, size, curve=False, depth_name="depth",
+                       max_bytes=max_bytes, max_work=max_work)
+    kernels = _relu_kernels(n_inputs, depth, kernel_size, gen)
+    return _centred(_relu_map(kernels, gen), size)
 
 
 def uniform_erf_std(depth: int, kernel_size: int) -> float:
@@ -904,6 +1141,9 @@ def uniform_erf_std(depth: int, kernel_size: int) -> float:
 
 
 def _marginal_std(p: np.ndarray) -> float:
+    """Standard deviation of the index under weights ``p`` (any positive scale)."""
+    p = p / p.max()                              # no overflow: every entry now <= 1
+    p = p / p.sum()
     x = np.arange(p.size)
     mean = (x * p).sum()
     return float(np.sqrt(max(((x - mean) ** 2 * p).sum(), 0.0)))
@@ -916,7 +1156,8 @@ def erf_spread(erf_map) -> tuple[float, float]:
     ----------
     erf_map : (H, W) array_like
         Non-negative weights (for example from
-        :func:`effective_receptive_field`); normalised here to sum 1.
+        :func:`effective_receptive_field`); normalised here (first by the
+        largest entry, so any finite scale works, then to sum 1).
 
     Returns
     -------
@@ -930,7 +1171,7 @@ def erf_spread(erf_map) -> tuple[float, float]:
     ValueError
         If the map is not 2-D, holds negative values, NaN/inf, or sums to 0.
     TypeError
-        If it is not numeric.
+        If it is not numeric, or is a masked array (a mask would be dropped).
 
     Examples
     --------
@@ -941,18 +1182,23 @@ def erf_spread(erf_map) -> tuple[float, float]:
     True
     >>> erf_spread([[0, 1, 0, 1]])
     (0.0, 1.0)
+    >>> [round(v, 3) for v in erf_spread([[1e308, 1e308, 1e308]])]
+    [0.0, 0.816]
     """
+    if np.ma.isMaskedArray(erf_map):
+        raise TypeError("erf_map must be a plain array, not a masked array (its mask would "
+                        "be ignored); pass erf_map.filled(0) to give masked pixels no weight")
     m = as_float_array(erf_map, "erf_map", ndim=2, dtype=np.float64)
     if m.min() < 0:
         raise ValueError("erf_map must be non-negative (a map of influence magnitudes)")
-    total = m.sum()
-    if total <= 0:
+    top = m.max()
+    if top <= 0:
         raise ValueError("erf_map must have a positive sum; it is all zeros")
-    m = m / total
+    m = m / top
     return _marginal_std(m.sum(axis=1)), _marginal_std(m.sum(axis=0))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ErfGrowth:
     """Effective vs theoretical receptive field for depths ``1 .. D``.
 
@@ -963,14 +1209,36 @@ class ErfGrowth:
         ``erf_spread`` (rows, cols) of the effective field at each depth.
     theoretical : numpy.ndarray of int, shape (D, 2)
         Theoretical field size ``depth (k - 1) + 1`` (rows, cols).
+    label : str
+        Which stack, e.g. ``"uniform"``, ``"random"`` or ``"relu"``.
     """
 
     depths: np.ndarray
     spread: np.ndarray
     theoretical: np.ndarray
+    label: str = ""
+
+    @property
+    def fraction(self) -> np.ndarray:
+        """``spread / theoretical``, shape (D, 2): the width as a share of the theoretical field."""
+        return self.spread / self.theoretical
+
+    def __repr__(self) -> str:
+        d = self.depths
+        return (f"ErfGrowth({self.label or 'stack'}, depths {d[0]}..{d[-1]}: std (cols) "
+                f"{self.spread[0, 1]:.3g} -> {self.spread[-1, 1]:.3g} px, theoretical field "
+                f"{self.theoretical[0, 1]} -> {self.theoretical[-1, 1]}, fraction "
+                f"{self.fraction[0, 1]:.3g} -> {self.fraction[-1, 1]:.3g})")
 
 
-def erf_growth(max_depth, kernel_size, *, kernel: str = "uniform", rng=0) -> ErfGrowth:
+def _growth(depths, spreads, kernel_size, label):
+    theory = np.array([_theory(int(d), kernel_size) for d in depths])
+    return ErfGrowth(depths=depths, spread=np.array(spreads, dtype=float), theoretical=theory,
+                     label=label)
+
+
+def erf_growth(max_depth, kernel_size, *, init: str = "uniform", rng=0,
+               max_bytes: int | None = None, max_work: int | None = None) -> ErfGrowth:
     """Spread of the effective field and size of the theoretical one, depths 1..max_depth.
 
     Parameters
@@ -978,10 +1246,12 @@ def erf_growth(max_depth, kernel_size, *, kernel: str = "uniform", rng=0) -> Erf
     max_depth : int
         Largest depth ``D``, at least 1.
     kernel_size : int or (int, int)
-    kernel : {"uniform", "random"}, optional
-    rng : int, numpy.random.Generator or None, optional
+    init : {"uniform", "random"}, optional
+    rng : int or numpy.random.Generator, optional
         As :func:`effective_receptive_field`; depth ``d`` uses the first
         ``d`` random kernels, so the curve is one growing network.
+    max_bytes, max_work : int, optional
+        Budgets, checked before any allocation or loop.
 
     Returns
     -------
@@ -990,12 +1260,14 @@ def erf_growth(max_depth, kernel_size, *, kernel: str = "uniform", rng=0) -> Erf
     Raises
     ------
     ValueError, TypeError
-        As :func:`effective_receptive_field`.
+        As :func:`effective_receptive_field` (naming ``max_depth``).
+    cnnmotiv.budget.BudgetError
+        Over budget, e.g. ``erf_growth(10**7, 3)``.
 
     Notes
     -----
     Built incrementally (one convolution per extra layer), so the whole
-    curve costs about as much as the deepest map.
+    curve costs about as much as the deepest map; only the current map is kept.
 
     Examples
     --------
@@ -1004,17 +1276,64 @@ def erf_growth(max_depth, kernel_size, *, kernel: str = "uniform", rng=0) -> Erf
     [3, 9, 33]
     >>> np.round(g.spread[[0, 3, 15], 0], 3).tolist()
     [0.816, 1.633, 3.266]
+    >>> g
+    ErfGrowth(uniform, depths 1..16: std (cols) 0.816 -> 3.27 px, theoretical field 3 -> 33, fraction 0.272 -> 0.099)
     """
-    depth, kernel_size, kernel, rng = _check_erf_args(max_depth, kernel_size, kernel, rng)
+    depth, kernel_size, init, gen = _check_erf_args(max_depth, kernel_size, init, rng,
+                                                   depth_name="max_depth")
+    _check_erf_budget(depth, kernel_size, init, (0, 0), curve=True, depth_name="max_depth",
+                      max_bytes=max_bytes, max_work=max_work)
     spreads = []
-    for m in _erf_maps(depth, kernel_size, kernel, rng):
-        if kernel == "uniform":
+    for m in _erf_maps(depth, kernel_size, init, gen):
+        if init == "uniform":
             spreads.append((_marginal_std(m[0]), _marginal_std(m[1])))
         else:
             spreads.append(erf_spread(m))
-    depths = np.arange(1, depth + 1)
-    theory = np.array([[d * (k - 1) + 1 for k in kernel_size] for d in depths])
-    return ErfGrowth(depths=depths, spread=np.array(spreads), theoretical=theory)
+    return _growth(np.arange(1, depth + 1), spreads, kernel_size, init)
+
+
+def relu_erf_growth(max_depth, kernel_size, *, n_inputs: int = 64, rng=0,
+                    max_bytes: int | None = None, max_work: int | None = None) -> ErfGrowth:
+    """:func:`erf_spread` of :func:`relu_effective_receptive_field` for depths 1..max_depth.
+
+    Parameters
+    ----------
+    max_depth : int
+        Largest depth, at least 1.
+    kernel_size : int or (int, int)
+    n_inputs : int, optional
+        Random inputs averaged over at each depth.
+    rng : int or numpy.random.Generator, optional
+        Draw order: ``max_depth`` kernels as in
+        :func:`relu_effective_receptive_field` (depth ``d`` uses the first
+        ``d``: one growing network), then each depth's inputs, depth 1 first.
+    max_bytes, max_work : int, optional
+        Budgets, checked before any allocation or loop.
+
+    Returns
+    -------
+    ErfGrowth
+        ``label="relu"``; ``fraction`` shrinks like ``1 / sqrt(depth)``.
+
+    Raises
+    ------
+    ValueError, TypeError, cnnmotiv.budget.BudgetError
+        As :func:`relu_effective_receptive_field` (naming ``max_depth``).
+
+    Examples
+    --------
+    >>> g = relu_erf_growth(4, 3, n_inputs=16)
+    >>> g.depths.tolist(), g.theoretical[:, 1].tolist()
+    ([1, 2, 3, 4], [3, 5, 7, 9])
+    """
+    depth, kernel_size, _, gen = _check_erf_args(max_depth, kernel_size, "random", rng,
+                                                depth_name="max_depth")
+    n_inputs = check_int(n_inputs, "n_inputs")
+    _check_relu_budget(depth, kernel_size, n_inputs, (0, 0), curve=True,
+                       depth_name="max_depth", max_bytes=max_bytes, max_work=max_work)
+    kernels = _relu_kernels(n_inputs, depth, kernel_size, gen)
+    spreads = [erf_spread(_relu_map(kernels[:, :d], gen)) for d in range(1, depth + 1)]
+    return _growth(np.arange(1, depth + 1), spreads, kernel_size, "relu")
 
 
 def fit_growth_exponent(depths, values) -> float:
@@ -1027,7 +1346,8 @@ def fit_growth_exponent(depths, values) -> float:
     Returns
     -------
     float
-        Slope of ``log(values)`` against ``log(depths)``.
+        Slope of ``log(values)`` against ``log(depths)``
+        (:func:`scipy.stats.linregress`).
 
     Raises
     ------
@@ -1040,6 +1360,8 @@ def fit_growth_exponent(depths, values) -> float:
     >>> round(fit_growth_exponent([1, 4, 9], [1, 2, 3]), 6)
     0.5
     """
+    from scipy.stats import linregress
+
     x = as_float_array(depths, "depths", ndim=1, dtype=np.float64)
     y = as_float_array(values, "values", ndim=1, dtype=np.float64)
     if x.size != y.size:
@@ -1050,5 +1372,4 @@ def fit_growth_exponent(depths, values) -> float:
         raise ValueError("depths and values must be positive (the fit is in log-log space)")
     if np.ptp(x) == 0:
         raise ValueError("depths must not all be equal")
-    slope, _ = np.polyfit(np.log(x), np.log(y), 1)
-    return float(slope)
+    return float(linregress(np.log(x), np.log(y)).slope)

@@ -9,6 +9,7 @@ scipy.ndimage.maximum_filter (max pooling).
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import numpy as np
 import pytest
@@ -18,12 +19,16 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from cnnmotiv.equivariance import (
+    COMPARED_PADDINGS,
     EDGE_KERNEL,
     border_width,
     detector_map,
     equivariance_error,
+    global_max_pool,
     invariance_curve,
     max_pool2d,
+    mismatch_border,
+    mismatch_mask,
     output_offset,
     peak_position,
     pooling_change,
@@ -63,12 +68,36 @@ def test_circular_shift_is_np_roll(xk, data):
     np.testing.assert_array_equal(shift(x, off), np.roll(x, off, axis=(0, 1)))
 
 
+def sliced_zero_shift(x, off):
+    """The zero-filling shift by slicing (the package's code before it used scipy.ndimage)."""
+    out = np.zeros_like(x)
+    (dr, dc), (h, w) = off, x.shape
+    if abs(dr) >= h or abs(dc) >= w:
+        return out
+    out[max(0, dr):h - max(0, -dr), max(0, dc):w - max(0, -dc)] = \
+        x[max(0, -dr):h - max(0, dr), max(0, -dc):w - max(0, dc)]
+    return out
+
+
 @given(image_kernel(), st.data())
-def test_zero_shift_matches_scipy_ndimage_shift(xk, data):
+def test_zero_shift_is_scipy_ndimage_shift_and_the_sliced_copy(xk, data):
     x, _ = xk
     off = data.draw(st.tuples(st.integers(-20, 20), st.integers(-20, 20)))
-    expected = ndi.shift(x, off, order=0, mode="constant", cval=0.0)
-    np.testing.assert_array_equal(shift(x, off, boundary="zeros"), expected)
+    got = shift(x, off, boundary="zeros")
+    np.testing.assert_array_equal(got, sliced_zero_shift(x, off))
+    np.testing.assert_array_equal(got, ndi.shift(x, off, order=0, mode="constant", cval=0.0))
+    assert shift(x.astype(np.float32), off, boundary="zeros").dtype == np.float32
+
+
+def test_huge_offsets_are_exact_integers():
+    x = np.random.default_rng(3).random((6, 7))
+    big = 2**53 + 1                                  # not a float64
+    rep = equivariance_error(x, EDGE_KERNEL, (big, -big))
+    assert rep.equivariant and rep.max_abs == 0.0 and rep.output_offset == (big, -big)
+    np.testing.assert_array_equal(shift(x, (big, -big)), np.roll(x, (big % 6, -big % 7), (0, 1)))
+    assert output_offset(2**80 + 1, 2) == ((2**79 + 1, 2**79 + 1), False)
+    assert output_offset(-(2**80) - 3, 2) == ((-(2**79) - 2, -(2**79) - 2), False)
+    assert not shift(x, 2**70, boundary="zeros").any()
 
 
 @given(image_kernel(), st.data())
@@ -344,8 +373,8 @@ BAD = [
     (TypeError, "kernel must be a real numeric array", lambda: equivariance_error(X, [[1j]], 1)),
     (ValueError, "kernel of shape .* must not be larger than x",
      lambda: equivariance_error(X, np.ones((7, 2)), 1)),
-    (ValueError, "padding must be one of 'circular', 'zeros'",
-     lambda: equivariance_error(X, K, 1, padding="reflect")),
+    (ValueError, "padding must be one of 'zeros', 'circular', 'reflect'",
+     lambda: equivariance_error(X, K, 1, padding="same")),
     (ValueError, "stride must be an integer >= 1", lambda: equivariance_error(X, K, 1, stride=0)),
     (TypeError, "stride must be an integer", lambda: equivariance_error(X, K, 1, stride=1.0)),
     (ValueError, "boundary must be one of", lambda: equivariance_error(X, K, 1, boundary="same")),
@@ -378,6 +407,12 @@ BAD = [
     (ValueError, "length must be an integer >= 2", lambda: short_edge((10, 20), (5, 5), length=1)),
     (ValueError, "shape must be a tuple of 2 integers", lambda: short_edge((10,), (5, 5))),
     (ValueError, "response must be 2-D", lambda: peak_position(np.ones(3))),
+    (TypeError, "x must be a plain array, not a masked array",
+     lambda: max_pool2d(np.ma.masked_array(X, mask=X > 0.5), 2)),
+    (TypeError, "kernel must be a plain array", lambda: equivariance_error(X, np.ma.ones((2, 2)), 1)),
+    (TypeError, "x must be a plain array", lambda: global_max_pool(np.ma.masked_array(X))),
+    (ValueError, "pool_size must be one of 'global'", lambda: pooling_change(X, K, 1, pool_size="all")),
+    (ValueError, "shape must be a tuple of 2 integers", lambda: mismatch_mask((5,), K, 1)),
 ]
 
 
@@ -385,3 +420,142 @@ BAD = [
 def test_bad_input_is_refused_with_a_clear_message(exc, match, call):
     with pytest.raises(exc, match=match):
         call()
+
+
+# ------------------------------------------------------------ where the law can fail
+@given(image_kernel(min_side=3, max_side=12), st.data())
+def test_mismatch_mask_is_exactly_where_a_random_image_differs(xk, data):
+    x, k = xk
+    h, w = x.shape
+    off = data.draw(st.tuples(st.integers(-3 * h, 3 * h), st.integers(-3 * w, 3 * w)))
+    padding = data.draw(st.sampled_from(["zeros", "circular", "reflect"]))
+    boundary = data.draw(st.sampled_from(["zeros", "circular"]))
+    stride = data.draw(st.sampled_from([1, 2, (1, 3)]))
+    assume(padding != "reflect" or min(h, w) > max(k.shape) // 2)
+    rep = equivariance_error(x, k, off, padding=padding, boundary=boundary, stride=stride)
+    m = mismatch_mask(x.shape, k, off, padding=padding, boundary=boundary, stride=stride)
+    np.testing.assert_array_equal(m, rep.mask)     # random x and k: every possible one happens
+    assert rep.border == mismatch_border(x.shape, k, off, padding=padding, boundary=boundary,
+                                         stride=stride)
+
+
+@given(st.integers(8, 40), st.integers(8, 40), st.sampled_from([1, 2, 3, 5]), st.data())
+def test_zero_fill_shift_and_zero_padding_hold_away_from_the_border_for_any_shift(h, w, kside,
+                                                                                  data):
+    # the rule stated in mismatch_mask's notes, checked on images for every shift a slider allows
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    x, k = rng.random((h, w)), rng.standard_normal((kside, kside))
+    dr, dc = data.draw(st.integers(-(h - 1), h - 1)), data.draw(st.integers(-(w - 1), w - 1))
+    rep = equivariance_error(x, k, (dr, dc), padding="zeros", boundary="zeros")
+    a, b = (kside - 1) // 2, kside - 1 - (kside - 1) // 2
+    rows = np.zeros(h, bool)
+    cols = np.zeros(w, bool)
+    for d, n, band in ((dr, h, rows), (dc, w, cols)):
+        if d > 0:
+            band[max(0, d - b):d] = True
+            band[n - b:] = True
+        elif d < 0:
+            band[n + d:n + d + a] = True
+            band[:a] = True
+    allowed = rows[:, None] | cols[None, :]
+    assert not (rep.mask & ~allowed).any()
+    assert rep.border <= max(abs(dr), abs(dc), a, b)
+    assert rep.border == mismatch_border((h, w), k, (dr, dc), padding="zeros", boundary="zeros")
+
+
+def test_circular_shift_with_zero_padding_also_fails_at_the_seam():
+    x = np.random.default_rng(0).random((20, 20))
+    m = mismatch_mask(x.shape, np.ones((3, 3)), (8, 0), padding="zeros", boundary="circular")
+    assert np.flatnonzero(m.any(axis=1)).tolist() == [0, 7, 8, 19]   # edges and the seam at 8
+    assert not mismatch_mask(x.shape, np.ones((3, 3)), (8, 0), padding="circular").any()
+
+
+# ---------------------------------------------------------------- global pooling
+@given(image_kernel(), st.data())
+def test_global_max_pool_is_exactly_invariant_to_circular_shifts(xk, data):
+    x, k = xk
+    off = data.draw(st.tuples(st.integers(-100, 100), st.integers(-100, 100)))
+    assert global_max_pool(shift(x, off)) == global_max_pool(x) == float(np.max(x))
+    ch = pooling_change(x, k, off, pool_size="global")
+    assert ch.pooled.shape == (1, 1) and ch.pooled_fraction == 0.0
+    assert ch.pooled[0, 0] == max_pool2d(ch.detector, ch.detector.shape)[0, 0]
+
+
+def test_fraction_of_pooled_values_changed_local_and_global():
+    x = np.random.default_rng(0).random((64, 64))
+    curve = invariance_curve(x, EDGE_KERNEL, [(0, 0), (0, 1), (1, 1)], [2, 4, "global"])
+    table = curve.table()
+    assert table["detector"][0] == 0.0 and table["detector"][1] > 0.9
+    assert table["global"] == [0.0, 0.0, 0.0]
+    assert 0 < table[4][1] < table[2][1] < table["detector"][1]
+    # each entry is the share of pooled values that moved, recomputed here with numpy
+    after = detector_map(shift(x, (0, 1)), EDGE_KERNEL)
+    before = detector_map(x, EDGE_KERNEL)
+    blocks = lambda m, p: m.reshape(m.shape[0] // p, p, -1, p).max(axis=(1, 3))  # noqa: E731
+    for p in (2, 4):
+        changed = np.abs(blocks(after, p) - blocks(before, p)) > 1e-9 * np.abs(before).max()
+        assert table[p][1] == pytest.approx(changed.mean())
+
+
+# ---------------------------------------------------------------- printing, budget
+def test_results_print_a_short_summary():
+    x = np.random.default_rng(0).random((64, 64))
+    rep = equivariance_error(x, EDGE_KERNEL, (2, 3), padding="zeros")
+    ch = pooling_change(x, EDGE_KERNEL, (0, 1), pool_size=2)
+    curve = invariance_curve(x, EDGE_KERNEL, [(0, d) for d in range(4)], [2, "global"])
+    for obj in (rep, ch, curve):
+        text = repr(obj)
+        assert "\n" not in text and "array" not in text and len(text) < 260, text
+    assert repr(rep).startswith("EquivarianceReport(offset=(2, 3), padding='zeros'")
+    assert rep.summary() in repr(rep)
+    assert f"{ch.pooled_fraction:.0%} of 1,024 pooled values" in repr(ch)
+    assert repr(curve).startswith("InvarianceCurve(fraction, 4 shifts (0, 0)..(0, 3)")
+
+
+def test_compared_paddings_are_accepted_by_the_convolution():
+    from cnnmotiv.convolution import PADDINGS
+    assert set(COMPARED_PADDINGS) <= set(PADDINGS)
+    x = np.random.default_rng(1).random((9, 9))
+    assert equivariance_error(x, EDGE_KERNEL, 1, padding="reflect").border <= 2
+
+
+def test_invariance_curve_budget_is_checked_before_any_shift():
+    from cnnmotiv.budget import BudgetError
+    x = np.zeros((32, 32))
+    with pytest.raises(BudgetError, match="use a smaller offsets"):
+        invariance_curve(x, EDGE_KERNEL, [(0, 1)] * 10, [2], max_work=1000)
+    with pytest.raises(TypeError, match="offsets must be a list or tuple"):
+        invariance_curve(x, EDGE_KERNEL, iter([(0, 1)]), [2])
+
+
+REFUSED = [
+    ("invariance_curve(np.zeros((64, 64)), EDGE_KERNEL, [(0, 1)] * 10**6, [2, 4])",
+     "use a smaller offsets"),
+    ("mismatch_mask((10**5, 10**5), np.ones((3, 3)), 1)", "use a smaller shape"),
+]
+
+
+@pytest.fixture(scope="module")
+def refusals():
+    """Run every REFUSED call in one address-space-capped child (tests/limits.py)."""
+    from tests.limits import run_limited
+
+    calls = [call for call, _ in REFUSED]
+    code = ("import json\n"
+            "import numpy as np\nfrom cnnmotiv.equivariance import *\n"
+            "from cnnmotiv.budget import BudgetError\n"
+            "out = []\n"
+            f"for call in {calls!r}:\n"
+            "    try:\n        eval(call)\n    except BudgetError as err:\n"
+            "        out.append('refused: ' + str(err))\n"
+            "    except MemoryError as err:\n        out.append('MemoryError: ' + repr(err))\n"
+            "    else:\n        out.append('not refused')\n"
+            "print(json.dumps(out))\n")
+    proc = run_limited(code, timeout=120.0)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return dict(zip(calls, json.loads(proc.stdout.strip().splitlines()[-1])))
+
+
+@pytest.mark.parametrize("call, match", REFUSED)
+def test_refused_sizes(call, match, refusals):
+    assert refusals[call].startswith("refused: ") and match in refusals[call], refusals[call]

@@ -187,7 +187,7 @@ def test_erf_heatmap_is_the_repeated_box_blur(depth, k):
 def test_erf_random_kernel_is_the_package_map():
     ax = plot_effective_receptive_field(3, 3, kernel="random", rng=4, size=15)
     np.testing.assert_array_equal(ax.images[0].get_array(),
-                                  effective_receptive_field(3, 3, kernel="random", rng=4,
+                                  effective_receptive_field(3, 3, init="random", rng=4,
                                                             size=15))
 
 

@@ -1,6 +1,8 @@
 """Tests for cnnmotiv.receptive_fields: closed form vs measurement, and the effective field."""
 
 
+import json
+
 import numpy as np
 import pytest
 import scipy.signal
@@ -30,7 +32,7 @@ from cnnmotiv.receptive_fields import (
 # --------------------------------------------------------------------------- strategies
 pairs = lambda lo, hi: st.tuples(st.integers(lo, hi), st.integers(lo, hi))  # noqa: E731
 layer_st = st.builds(LayerSpec, kernel_size=pairs(1, 5), stride=pairs(1, 3),
-                     padding=pairs(0, 2), dilation=pairs(1, 3),
+                     pad_width=pairs(0, 2), dilation=pairs(1, 3),
                      kind=st.sampled_from(["conv", "pool"]))
 stack_st = st.lists(layer_st, min_size=1, max_size=4)
 
@@ -45,7 +47,7 @@ def _dilated_ones(k, d):
 def _forward_1d(x, layers, axis):
     """One axis of the stack with numpy only: pad, np.correlate (valid), subsample."""
     for layer in layers:
-        p, s = layer.padding[axis], layer.stride[axis]
+        p, s = layer.pad_width[axis], layer.stride[axis]
         xp = np.pad(x, p)
         x = np.correlate(xp, _dilated_ones(layer.kernel_size[axis], layer.dilation[axis]),
                          mode="valid")[::s]
@@ -65,7 +67,7 @@ def _oracle_support_1d(layers, n, axis, u):
 def _forward_2d_scipy(x, layers):
     """The 2-D stack with scipy.signal.correlate2d on an np.pad-ed input."""
     for layer in layers:
-        (pr, pc), (sr, sc) = layer.padding, layer.stride
+        (pr, pc), (sr, sc) = layer.pad_width, layer.stride
         kernel = np.outer(_dilated_ones(layer.kernel_size[0], layer.dilation[0]),
                           _dilated_ones(layer.kernel_size[1], layer.dilation[1]))
         x = scipy.signal.correlate2d(np.pad(x, ((pr, pr), (pc, pc))), kernel, mode="valid")
@@ -90,9 +92,9 @@ def _bbox(mask):
 
 # -------------------------------------------------------------------------- LayerSpec
 def test_layerspec_normalises_to_pairs():
-    layer = LayerSpec(3, stride=(1, 2), padding=np.int64(1), dilation=[2, 1], kind="pool")
+    layer = LayerSpec(3, stride=(1, 2), pad_width=np.int64(1), dilation=[2, 1], kind="pool")
     assert layer.kernel_size == (3, 3) and layer.stride == (1, 2)
-    assert layer.padding == (1, 1) and layer.dilation == (2, 1) and layer.kind == "pool"
+    assert layer.pad_width == (1, 1) and layer.dilation == (2, 1) and layer.kind == "pool"
     assert layer.extent == (5, 3)
     with pytest.raises(AttributeError):
         layer.stride = 2                                   # frozen
@@ -105,8 +107,8 @@ def test_layerspec_normalises_to_pairs():
     (dict(kernel_size=(3, 3, 3)), TypeError, "kernel_size must be an integer or a pair"),
     (dict(kernel_size=3, stride=0), ValueError, "stride must be an integer >= 1"),
     (dict(kernel_size=3, dilation=(1, 0)), ValueError, r"dilation\[1\] must be an integer >= 1"),
-    (dict(kernel_size=3, padding=-1), ValueError, "padding must be an integer >= 0"),
-    (dict(kernel_size=3, padding="same"), TypeError, "padding must be an integer or a pair"),
+    (dict(kernel_size=3, pad_width=-1), ValueError, "pad_width must be an integer >= 0"),
+    (dict(kernel_size=3, pad_width="same"), TypeError, "pad_width must be an integer or a pair"),
     (dict(kernel_size=True), TypeError, "kernel_size must be an integer or a pair"),
     (dict(kernel_size=3, kind="avg"), ValueError, "kind must be one of 'conv', 'pool'; got 'avg'"),
 ])
@@ -140,7 +142,7 @@ def test_section_examples_grow_with_depth():
 
 
 def test_single_layer_is_the_kernel_geometry():
-    f, = receptive_field([LayerSpec((3, 4), stride=(2, 3), padding=(1, 2), dilation=(2, 1))])
+    f, = receptive_field([LayerSpec((3, 4), stride=(2, 3), pad_width=(1, 2), dilation=(2, 1))])
     assert f == FieldInfo(size=(5, 4), jump=(2, 3), start=(2 - 1, 1.5 - 2), offset=(-1, -2))
 
 
@@ -152,7 +154,7 @@ def test_closed_form_matches_explicit_sums(layers):
     for a in range(2):
         k = np.array([lay.kernel_size[a] for lay in layers])
         s = np.array([lay.stride[a] for lay in layers])
-        p = np.array([lay.padding[a] for lay in layers])
+        p = np.array([lay.pad_width[a] for lay in layers])
         d = np.array([lay.dilation[a] for lay in layers])
         jumps_before = np.concatenate([[1], np.cumprod(s)[:-1]])
         sizes = 1 + np.cumsum((k - 1) * d * jumps_before)
@@ -188,7 +190,7 @@ def test_region_and_support_agree(layers, i, j):
     np.testing.assert_array_equal(cols1 - cols, f.jump[1])
 
 
-@given(st.lists(st.builds(LayerSpec, kernel_size=pairs(1, 5), padding=pairs(0, 2)),
+@given(st.lists(st.builds(LayerSpec, kernel_size=pairs(1, 5), pad_width=pairs(0, 2)),
                 min_size=1, max_size=6))
 def test_stride_one_undilated_fields_have_no_gaps(layers):
     rows, cols = input_support(layers, (0, 0))
@@ -217,7 +219,7 @@ def test_output_shapes_match_real_layers(layers, extra_r, extra_c):
 
 def test_output_shapes_match_cnnmotiv_convolution():
     x = np.zeros((17, 23))
-    layer = LayerSpec((3, 2), stride=(2, 3), padding=(1, 0), dilation=(2, 1))
+    layer = LayerSpec((3, 2), stride=(2, 3), pad_width=(1, 0), dilation=(2, 1))
     y = correlate2d(np.pad(x, ((1, 1), (0, 0))), np.ones((3, 2)), stride=(2, 3), dilation=(2, 1))
     assert output_shapes([layer], x.shape) == [y.shape]
 
@@ -275,10 +277,10 @@ def test_measurement_matches_numpy_impulses_everywhere(layers, data):
 
 
 @pytest.mark.parametrize("layers, shape", [
-    ([LayerSpec(3, padding=1), LayerSpec(2, stride=2, kind="pool"), LayerSpec(3, padding=1)], (12, 13)),
-    ([LayerSpec((3, 2), stride=(2, 1), padding=(2, 0), dilation=(1, 3)), LayerSpec(3, dilation=2)],
+    ([LayerSpec(3, pad_width=1), LayerSpec(2, stride=2, kind="pool"), LayerSpec(3, pad_width=1)], (12, 13)),
+    ([LayerSpec((3, 2), stride=(2, 1), pad_width=(2, 0), dilation=(1, 3)), LayerSpec(3, dilation=2)],
      (15, 14)),
-    ([LayerSpec(1, stride=3, padding=1), LayerSpec(2, padding=2), LayerSpec(3, stride=2)], (16, 11)),
+    ([LayerSpec(1, stride=3, pad_width=1), LayerSpec(2, pad_width=2), LayerSpec(3, stride=2)], (16, 11)),
 ])
 def test_measurement_matches_scipy_impulses_in_2d(layers, shape):
     out = output_shapes(layers, shape)[-1]
@@ -298,7 +300,7 @@ def test_measurement_matches_scipy_impulses_in_2d(layers, shape):
 def test_border_unit_sees_less_than_the_clipped_closed_form():
     # Stride 3 leaves input row 9 unread by layer 1; the closed form still counts it
     # for the last unit of layer 2 (whose right neighbour at layer 1 is padding).
-    layers = [LayerSpec((3, 1), stride=(3, 1)), LayerSpec((2, 1), padding=(1, 0))]
+    layers = [LayerSpec((3, 1), stride=(3, 1)), LayerSpec((2, 1), pad_width=(1, 0))]
     shape = (10, 1)
     assert output_shapes(layers, shape) == [(3, 1), (4, 1)]
     assert input_region(layers, (3, 0)) == ((6, 12), (0, 1))
@@ -360,16 +362,16 @@ def test_erf_random_matches_forward_impulses(seed):
     ks /= ks.sum(axis=(1, 2), keepdims=True)
     # Gradient of y = corr(k_D, ... corr(k_1, x)): impulses through cnnmotiv.convolution.
     expected = _forward_map(list(ks), depth * (k - 1) + 1)
-    got = effective_receptive_field(depth, k, kernel="random", rng=seed)
+    got = effective_receptive_field(depth, k, init="random", rng=seed)
     np.testing.assert_allclose(got, expected, atol=1e-14)
     np.testing.assert_array_equal(
-        got, effective_receptive_field(depth, k, kernel="random", rng=np.random.default_rng(seed)))
+        got, effective_receptive_field(depth, k, init="random", rng=np.random.default_rng(seed)))
 
 
 @given(depth=st.integers(1, 12), kh=st.integers(1, 6), kw=st.integers(1, 6),
        kernel=st.sampled_from(["uniform", "random"]), seed=st.integers(0, 100))
 def test_erf_is_a_distribution_on_the_theoretical_field(depth, kh, kw, kernel, seed):
-    m = effective_receptive_field(depth, (kh, kw), kernel=kernel, rng=seed)
+    m = effective_receptive_field(depth, (kh, kw), init=kernel, rng=seed)
     assert m.shape == (depth * (kh - 1) + 1, depth * (kw - 1) + 1)
     assert m.min() >= 0 and m.sum() == pytest.approx(1.0)
     # Every pixel of the theoretical field has some influence (positive weights, no gaps).
@@ -406,14 +408,14 @@ def test_erf_growth_exponents_sqrt_vs_linear():
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_erf_growth_random_kernels_also_sqrt(seed):
-    g = erf_growth(16, 3, kernel="random", rng=seed)
+    g = erf_growth(16, 3, init="random", rng=seed)
     for a in range(2):
         assert 0.4 < fit_growth_exponent(g.depths[1:], g.spread[1:, a]) < 0.6
     # The curve is one growing network: depth d uses the first d kernels.
     for depth in (1, 5, 16):
         np.testing.assert_allclose(
             g.spread[depth - 1],
-            erf_spread(effective_receptive_field(depth, 3, kernel="random", rng=seed)))
+            erf_spread(effective_receptive_field(depth, 3, init="random", rng=seed)))
 
 
 def test_erf_becomes_gaussian_with_depth():
@@ -435,14 +437,16 @@ def test_erf_becomes_gaussian_with_depth():
     (lambda: effective_receptive_field(0, 3), ValueError, "depth must be an integer >= 1"),
     (lambda: effective_receptive_field(2.0, 3), TypeError, "depth must be an integer"),
     (lambda: effective_receptive_field(2, 0), ValueError, "kernel_size must be an integer >= 1"),
-    (lambda: effective_receptive_field(2, 3, kernel="gauss"), ValueError,
-     "kernel must be one of 'uniform', 'random'"),
+    (lambda: effective_receptive_field(2, 3, init="gauss"), ValueError,
+     "init must be one of 'uniform', 'random'"),
     (lambda: effective_receptive_field(2, 3, size=4), ValueError,
      r"size must be at least the theoretical field \(5, 5\)"),
-    (lambda: effective_receptive_field(2, 3, kernel="random", rng="seed"), TypeError,
-     "rng must be None, a non-negative int seed or a numpy Generator"),
+    (lambda: effective_receptive_field(2, 3, init="random", rng="seed"), TypeError,
+     "rng must be a non-negative int seed or a numpy Generator"),
     (lambda: effective_receptive_field(2, 3, rng=-1), ValueError, "rng must be an integer >= 0"),
-    (lambda: erf_growth(0, 3), ValueError, "depth must be an integer >= 1"),
+    (lambda: erf_growth(0, 3), ValueError, "max_depth must be an integer >= 1"),
+    (lambda: effective_receptive_field(2, 3, rng=None), TypeError, "rng must be a non-negative int"),
+    (lambda: erf_spread(np.ma.masked_array([[1.0, 2.0]], mask=[[0, 1]])), TypeError, "masked"),
     (lambda: erf_spread([[1.0, -0.5]]), ValueError, "erf_map must be non-negative"),
     (lambda: erf_spread(np.zeros((3, 3))), ValueError, "erf_map must have a positive sum"),
     (lambda: erf_spread([1.0, 2.0]), ValueError, "erf_map must be 2-D"),
@@ -532,7 +536,7 @@ def test_uniform_erf_std_is_the_variance_of_a_sum_of_uniforms(depth, k):
 def test_field_layers_give_the_sections_sizes():
     assert [f.size for f in receptive_field(field_layers(3, 3))] == [(3, 3), (5, 5), (7, 7)]
     same = field_layers(2, 5, dilation=2, same=True)
-    assert same[0].padding == (4, 4) and output_shapes(same, (20, 21)) == [(20, 21)] * 2
+    assert same[0].pad_width == (4, 4) and output_shapes(same, (20, 21)) == [(20, 21)] * 2
 
 
 @given(stack_st, st.floats(-3, 40), st.floats(-3, 40))
@@ -559,3 +563,150 @@ def test_nearest_units_minimise_distance_to_the_field_centre(layers, r, c):
 def test_moved_helpers_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+# ------------------------------------------------ effective field with ReLUs, budgets
+def _relu_forward_scipy(x, kernels):
+    """The ReLU stack with scipy.signal.correlate2d: an independent forward pass."""
+    for layer, w in enumerate(kernels):
+        x = scipy.signal.correlate2d(x, w, mode="valid")
+        if layer < len(kernels) - 1:
+            x = np.maximum(x, 0.0)
+    return float(x[0, 0])
+
+
+@pytest.mark.parametrize("depth, k, seed", [(1, 3, 0), (2, 3, 1), (3, 2, 2), (4, 3, 3)])
+def test_relu_erf_is_the_finite_difference_gradient(depth, k, seed):
+    from cnnmotiv.receptive_fields import relu_effective_receptive_field
+
+    n = 2
+    got = relu_effective_receptive_field(depth, k, n_inputs=n, rng=seed)
+    gen = np.random.default_rng(seed)                  # the documented draw order
+    kernels = gen.standard_normal((n, depth, k, k)) * np.sqrt(2.0 / (k * k))
+    t = depth * (k - 1) + 1
+    xs = gen.standard_normal((n, t, t))
+    total = np.zeros((t, t))
+    h = 1e-6
+    for x, ks in zip(xs, kernels):
+        g = np.zeros((t, t))
+        for idx in np.ndindex(t, t):
+            e = np.zeros((t, t))
+            e[idx] = h
+            g[idx] = (_relu_forward_scipy(x + e, ks) - _relu_forward_scipy(x - e, ks)) / (2 * h)
+        total += np.abs(g)
+    np.testing.assert_allclose(got, total / total.sum(), atol=1e-7)
+
+
+def test_relu_erf_width_fraction_shrinks_like_inverse_sqrt_depth():
+    from cnnmotiv.receptive_fields import relu_erf_growth
+
+    relu = relu_erf_growth(16, 3, n_inputs=64, rng=0)
+    box = erf_growth(16, 3)
+    for g in (relu, box):                      # the same std measure for both stacks
+        assert g.fraction.shape == (16, 2)
+        np.testing.assert_allclose(g.fraction, g.spread / g.theoretical)
+        assert fit_growth_exponent(g.depths[3:], g.spread[3:, 1]) == pytest.approx(0.5, abs=0.15)
+        scaled = g.fraction[3:, 1] * np.sqrt(g.depths[3:])      # ~ constant: 1 / sqrt(depth)
+        assert scaled.max() / scaled.min() < 1.6
+        assert g.fraction[-1, 1] < 0.5 * g.fraction[0, 1]
+    # the linear box stack: the fraction is exactly sqrt(D (k^2 - 1) / 12) / (2 D + 1)
+    np.testing.assert_allclose(box.fraction[:, 1], np.sqrt(box.depths * 8 / 12)
+                               / (2 * box.depths + 1), rtol=1e-12)
+    assert repr(relu).startswith("ErfGrowth(relu, depths 1..16: std (cols) ")
+    assert "\n" not in repr(relu) and len(repr(relu)) < 160
+
+
+def test_fit_growth_exponent_equals_numpy_polyfit():
+    rng = np.random.default_rng(0)
+    x, y = rng.uniform(1, 50, 20), rng.uniform(0.5, 9, 20)
+    assert fit_growth_exponent(x, y) == pytest.approx(np.polyfit(np.log(x), np.log(y), 1)[0],
+                                                      rel=1e-12)
+
+
+def test_erf_spread_is_stable_for_huge_values():
+    np.testing.assert_allclose(erf_spread([[1e308] * 3]), (0.0, np.sqrt(2 / 3)), rtol=1e-12)
+    np.testing.assert_allclose(erf_spread(np.full((2, 4), 1e308)),
+                               erf_spread(np.ones((2, 4))), rtol=1e-12)
+
+
+def test_erf_random_path_keeps_only_the_current_map():
+    import tracemalloc
+
+    tracemalloc.start()
+    m = effective_receptive_field(120, 3, init="random")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 6 * m.nbytes                  # all 120 maps held would be ~40x
+
+
+def test_erf_budget_is_an_argument():
+    from cnnmotiv.budget import BudgetError
+
+    with pytest.raises(BudgetError, match="max_depth or kernel_size"):
+        erf_growth(300, 3, init="random", max_work=10**6)
+    assert erf_growth(3, 3, max_work=10**3).depths.tolist() == [1, 2, 3]
+    with pytest.raises(BudgetError, match="use a smaller size"):
+        effective_receptive_field(2, 3, size=400, max_bytes=10**6)
+
+
+REFUSED = [
+    ("erf_growth(10**7, 3)", "use a smaller max_depth or kernel_size"),
+    ("erf_growth(10**7, 3, init='random')", "use a smaller max_depth or kernel_size"),
+    ("effective_receptive_field(10**5, 3, init='random')", "use a smaller depth or kernel_size"),
+    ("effective_receptive_field(3, 10**6)", "use a smaller depth or kernel_size"),
+    ("effective_receptive_field(2, 3, size=10**6)", "use a smaller size"),
+    ("relu_effective_receptive_field(4, 3, n_inputs=10**9)", "kernel_size or n_inputs"),
+    ("relu_erf_growth(10**4, 3)", "use a smaller max_depth, kernel_size or n_inputs"),
+    ("measure_receptive_field([LayerSpec(3, pad_width=10**5)], (8, 8), (0, 0))",
+     "use a smaller layers[0].pad_width"),
+    ("measure_receptive_field([LayerSpec(3, pad_width=10**5)], (8, 8), (0, 0), "
+     "method='convolution')", "use a smaller layers[0].pad_width"),
+    ("measure_receptive_field([LayerSpec(3)], (10**5, 10**5), (0, 0))",
+     "use a smaller input_shape"),
+    ("layer_stack(2, 3, n=10**6)", "use a smaller n"),
+]
+
+
+@pytest.fixture(scope="module")
+def refusals():
+    """Run every REFUSED call in one address-space-capped child (tests/limits.py)."""
+    from tests.limits import run_limited
+
+    calls = [call for call, _ in REFUSED]
+    code = ("import json\n"
+            "from cnnmotiv.receptive_fields import *\n"
+            "from cnnmotiv.budget import BudgetError\n"
+            "out = []\n"
+            f"for call in {calls!r}:\n"
+            "    try:\n        eval(call)\n    except BudgetError as err:\n"
+            "        out.append('refused: ' + str(err))\n"
+            "    except MemoryError as err:\n        out.append('MemoryError: ' + repr(err))\n"
+            "    else:\n        out.append('not refused')\n"
+            "print(json.dumps(out))\n")
+    proc = run_limited(code, timeout=120.0)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return dict(zip(calls, json.loads(proc.stdout.strip().splitlines()[-1])))
+
+
+@pytest.mark.parametrize("call, match", REFUSED)
+def test_refused_sizes(call, match, refusals):
+    assert refusals[call].startswith("refused: ") and match in refusals[call], refusals[call]
+
+
+# ------------------------------------------------ the section's sizes, measured by impulses
+@pytest.mark.parametrize("kernels, strides, sizes", [
+    ((3, 3, 3), (1, 1, 1), [3, 5, 7]),          # three 3x3 layers: 3, 5, 7
+    ((3, 5, 5), (1, 1, 1), [3, 7, 11]),         # kernels 3, 5, 5: 3, 7, 11
+    ((3, 3, 3), (2, 1, 1), [3, 7, 11]),         # a stride-2 first layer: each later layer +4
+    ((3, 3, 3, 3), (1, 2, 1, 1), [3, 5, 9, 13]),
+])
+def test_section_receptive_field_sizes(kernels, strides, sizes):
+    layers = [LayerSpec(k, stride=s) for k, s in zip(kernels, strides)]
+    assert [f.size[0] for f in receptive_field(layers)] == sizes
+    for depth, size in enumerate(sizes, start=1):          # measured with numpy impulses
+        hits = _oracle_support_1d(layers[:depth], 4 * sizes[-1], 0, 0)
+        assert np.ptp(np.flatnonzero(hits)) + 1 == size
+    # growth per layer after a stride: (k - 1) * product of the strides below it
+    growth = np.diff([1] + sizes)
+    jumps = np.cumprod([1] + list(strides[:-1]))
+    assert growth.tolist() == [(k - 1) * j for k, j in zip(kernels, jumps)]

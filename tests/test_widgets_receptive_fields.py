@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
-from cnnmotiv.plotting.receptive_fields import field_layers
+from cnnmotiv.receptive_fields import field_layers
 from cnnmotiv.receptive_fields import (
     effective_receptive_field,
     erf_spread,
@@ -104,7 +104,7 @@ def test_erf_random_kernel_and_png_round_trip(erf):
     first = erf.png
     erf.controls["kernel"].value = "random"
     assert erf.png != first
-    expected = erf_spread(effective_receptive_field(4, 3, kernel="random", rng=0,
+    expected = erf_spread(effective_receptive_field(4, 3, init="random", rng=0,
                                                     size=erf.result["size"]))
     assert erf.result["spread"] == pytest.approx(expected)
     erf.controls["kernel"].value = "uniform"

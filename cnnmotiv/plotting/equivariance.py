@@ -29,8 +29,8 @@ from cnnmotiv._validation import as_float_array, check_choice, check_int, check_
 from cnnmotiv.convolution import correlate2d
 from cnnmotiv.data import photo
 from cnnmotiv.equivariance import (
+    COMPARED_PADDINGS,
     EDGE_KERNEL,
-    PADDINGS,
     EquivarianceReport,
     InvarianceCurve,
     PoolingChange,
@@ -140,7 +140,7 @@ class EquivariancePanels:
         self.fig = fig
         h, w = self.x.shape
         scale = max(float(np.abs(correlate2d(self.x, self.kernel, mode="same",
-                                             padding=p)).max()) for p in PADDINGS)
+                                             padding=p)).max()) for p in COMPARED_PADDINGS)
         self.scale = scale if scale > 0 else 1.0
         self._peak = peak_position(np.abs(correlate2d(self.x, self.kernel, mode="same",
                                                       padding="circular")))
@@ -262,10 +262,10 @@ def equivariance_cases_figure(x=None, kernel=EDGE_KERNEL, cases=CASES, *,
     axes = fig.subplots(len(cases), 4, squeeze=False,
                         gridspec_kw={"width_ratios": (1, 1, 1, 0.95)})
     scale = max(float(np.abs(correlate2d(x, kernel, mode="same", padding=p)).max())
-                for p in PADDINGS)
+                for p in COMPARED_PADDINGS)
     h, w = x.shape
     for row, (padding, stride, offset) in enumerate(cases):
-        check_choice(padding, "padding", PADDINGS)
+        check_choice(padding, "padding", COMPARED_PADDINGS)
         rep = equivariance_error(x, kernel, offset, padding=padding, stride=stride)
         for col, (arr, title) in enumerate(((rep.shifted_then_filtered, "f(g(x))"),
                                             (rep.filtered_then_shifted, "g(f(x))"),

@@ -447,7 +447,7 @@ def plot_effective_receptive_field(depth: int = 4, kernel_size: int = 3, *,
     kernel_size = check_int(kernel_size, "kernel_size")
     width = 1 + depth * (kernel_size - 1)
     size = width + 6 if size is None else size
-    erf = effective_receptive_field(depth, kernel_size, kernel=kernel, rng=rng, size=size)
+    erf = effective_receptive_field(depth, kernel_size, init=kernel, rng=rng, size=size)
     ax = new_axes(ax, figsize=(4.0, 3.6))
     S = erf.shape[0]
     im = ax.imshow(erf, cmap=SEQUENTIAL_CMAP, interpolation="nearest")
@@ -496,7 +496,7 @@ def plot_erf_spread(max_depth: int = 10, kernel_size: int = 3, *, kernel: str = 
     max_depth = check_int(max_depth, "max_depth")
     kernel_size = check_int(kernel_size, "kernel_size")
     kernel = check_choice(kernel, "kernel", ("uniform", "random"))
-    growth = erf_growth(max_depth, kernel_size, kernel=kernel, rng=rng)
+    growth = erf_growth(max_depth, kernel_size, init=kernel, rng=rng)
     depths, spread = growth.depths, growth.spread[:, 1]
     ax = new_axes(ax, figsize=(4.5, 3.4))
     ax.plot(depths, depths * (kernel_size - 1) / 2, color=ROLE["theory"], linewidth=2,

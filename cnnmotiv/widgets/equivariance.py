@@ -19,7 +19,7 @@ import html
 import ipywidgets as widgets
 
 from cnnmotiv._validation import as_float_array, check_int
-from cnnmotiv.equivariance import EDGE_KERNEL, PADDINGS
+from cnnmotiv.equivariance import COMPARED_PADDINGS, EDGE_KERNEL
 from cnnmotiv.plotting.equivariance import (EquivariancePanels, PoolingPanels, default_image,
                                             pooling_readout, readout)
 from cnnmotiv.plotting.style import new_figure
@@ -84,8 +84,8 @@ def equivariance_app(x=None, kernel=EDGE_KERNEL, *, max_shift: int = 10, offset=
     dy, dx = (check_int(v, f"offset[{i}]", minimum=-max_shift) for i, v in enumerate(offset))
     if max(abs(dy), abs(dx)) > max_shift:
         raise ValueError(f"offset must lie within +-max_shift = {max_shift}; got {tuple(offset)}")
-    if padding not in PADDINGS:
-        raise ValueError(f"padding must be one of {PADDINGS!r}; got {padding!r}")
+    if padding not in COMPARED_PADDINGS:
+        raise ValueError(f"padding must be one of {COMPARED_PADDINGS!r}; got {padding!r}")
     if stride not in STRIDES:
         raise ValueError(f"stride must be one of {STRIDES!r}; got {stride!r}")
     fig = new_figure((7.2, 4.6), dpi=_DPI)
@@ -93,7 +93,7 @@ def equivariance_app(x=None, kernel=EDGE_KERNEL, *, max_shift: int = 10, offset=
     controls = {
         "shift_y": _slider("shift_y", "shift rows", -max_shift, max_shift, dy),
         "shift_x": _slider("shift_x", "shift columns", -max_shift, max_shift, dx),
-        "padding": widgets.ToggleButtons(options=list(PADDINGS[::-1]), value=padding,
+        "padding": widgets.ToggleButtons(options=list(COMPARED_PADDINGS[::-1]), value=padding,
                                          description="padding", style=_STYLE),
         "stride": widgets.ToggleButtons(options=list(STRIDES), value=stride,
                                         description="stride", style=_STYLE),

@@ -221,7 +221,7 @@ def erf_app(depth: int = 4, kernel_size: int = 3, kernel: str = "uniform", *,
     }
     # The random kernels are convolved with scipy.signal, whose first import takes about
     # a second: pay it here, when the cell runs, rather than on the first move to 'random'.
-    effective_receptive_field(1, 2, kernel="random", rng=0)
+    effective_receptive_field(1, 2, init="random", rng=0)
     return FigureApp(drawing.figure, drawing.update, controls, dynamic=drawing.artists,
                      dpi=dpi,
                      alt=lambda r: (f"Heatmap of the effective receptive field of a depth "
@@ -262,7 +262,7 @@ class ErfDrawing:
         from cnnmotiv.receptive_fields import effective_receptive_field, erf_spread
 
         size = self.size
-        erf = effective_receptive_field(depth, kernel_size, kernel=kernel, rng=0, size=size)
+        erf = effective_receptive_field(depth, kernel_size, init=kernel, rng=0, size=size)
         self.image.set_data(erf / erf.max())
         width = 1 + depth * (kernel_size - 1)
         c = (size - 1) / 2
