@@ -18,9 +18,13 @@ convolution) then divides the parameters by another ``n``.
 A *MAC* (multiply-accumulate) is one multiplication of a weight by an input
 value added into an output. MACs count what a direct implementation does:
 ``k`` per output unit of a convolution even where the kernel hangs over zero
-padding. Biases are not counted. :meth:`LayerCount.flops` turns MACs into
-floating-point operations under an explicit convention, and
-:func:`section_numbers` reconciles the numbers printed in the section.
+padding. Weights and biases are counted apart (``parameters`` and ``biases``
+of :class:`LayerCount`); every count takes channels (``in_channels``,
+``out_channels``). :meth:`LayerCount.flops` turns MACs into floating-point
+operations under an explicit convention, :func:`dense_to_conv_steps` counts what
+locality and then sharing remove, :func:`stack_versus_single` compares stacked
+small kernels with one large one, and :func:`section_numbers` reconciles the
+numbers printed in the section.
 """
 
 from __future__ import annotations

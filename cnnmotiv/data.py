@@ -17,6 +17,7 @@ import functools
 import numpy as np
 
 from cnnmotiv._validation import check_choice, check_int, check_shape
+from cnnmotiv.budget import check_bytes
 
 __all__ = [
     "LUMA_WEIGHTS",
@@ -51,6 +52,13 @@ def _check_image_shape(shape, name: str = "shape", *, minimum: int = 1) -> tuple
     return check_shape(shape, name, ndim=2, minimum=minimum)
 
 
+def _check_budget(shape, what: str, bytes_per_pixel: int, max_bytes) -> None:
+    """Refuse, before allocating, an image whose arrays would exceed ``max_bytes``."""
+    h, w = shape
+    check_bytes(h * w * bytes_per_pixel, what=f"a {h:,} x {w:,} {what}", parameter="shape",
+                max_bytes=max_bytes)
+
+
 @functools.lru_cache(maxsize=1)
 def _source_gray() -> np.ndarray:
     """The sample photograph as a read-only float64 grayscale array in [0, 1]."""
@@ -64,26 +72,13 @@ def _source_gray() -> np.ndarray:
     return gray
 
 
-def _centre_crop_box(src_hw: tuple[int, int], dst_hw: tuple[int, int]) -> tuple[float, ...]:
-    """The largest centred box ``(left, top, right, bottom)`` of ``src_hw`` with ``dst_hw``'s aspect."""
-    sh, sw = src_hw
-    dh, dw = dst_hw
-    if sh * dw > dh * sw:            # source too tall: keep the full width
-        ch, cw = sw * dh / dw, float(sw)
-    else:                            # source too wide (or equal): keep the full height
-        ch, cw = float(sh), sh * dw / dh
-    top, left = (sh - ch) / 2.0, (sw - cw) / 2.0
-    return (left, top, left + cw, top + ch)
-
-
 @functools.lru_cache(maxsize=8)
 def _photo_cached(shape: tuple[int, int]) -> np.ndarray:
-    from PIL import Image
+    from PIL import Image, ImageOps
 
-    gray = _source_gray()
-    box = _centre_crop_box(gray.shape, shape)
-    img = Image.fromarray(np.ascontiguousarray(gray, dtype=np.float32))  # mode "F"
-    resized = img.resize((shape[1], shape[0]), resample=Image.Resampling.LANCZOS, box=box)
+    img = Image.fromarray(np.ascontiguousarray(_source_gray(), dtype=np.float32))  # mode "F"
+    # The largest centred box with the requested aspect ratio, resized with Lanczos.
+    resized = ImageOps.fit(img, (shape[1], shape[0]), method=Image.Resampling.LANCZOS)
     out = np.clip(np.asarray(resized, dtype=np.float64), 0.0, 1.0)
     out.flags.writeable = False
     return out
@@ -119,7 +114,8 @@ def photo(shape=PHOTO_SHAPE) -> np.ndarray:
     ``Y = 0.299 R + 0.587 G + 0.114 B`` (:data:`LUMA_WEIGHTS`) in floating
     point, centre-cropped to the largest box with the requested aspect ratio
     ``H : W`` (for ``(280, 320)``, i.e. 7 : 8, that is all 512 columns and rows
-    76 to 523), and resized with Pillow's Lanczos filter; the few values the
+    76 to 523) and resized with Pillow's Lanczos filter, both by
+    :func:`PIL.ImageOps.fit`; the few values the
     filter pushes outside ``[0, 1]`` are clipped. The result for each shape is
     cached, read-only, and copied on return. Nothing is downloaded.
 
@@ -167,7 +163,8 @@ def small_photo(shape=SMALL_PHOTO_SHAPE) -> np.ndarray:
     return photo(shape)
 
 
-def step_edge(shape=(64, 64), *, orientation: str = "vertical", position=None) -> np.ndarray:
+def step_edge(shape=(64, 64), *, orientation: str = "vertical", position=None,
+              max_bytes: int | None = None) -> np.ndarray:
     """A step edge: 0 on one side of a straight line, 1 on the other.
 
     Parameters
@@ -181,6 +178,9 @@ def step_edge(shape=(64, 64), *, orientation: str = "vertical", position=None) -
         First column (or row) of the bright side, between 1 and ``W - 1``
         (or ``H - 1``) so both sides are non-empty. Default: the middle,
         ``W // 2`` (or ``H // 2``).
+    max_bytes : int, optional
+        Memory budget (default :data:`cnnmotiv.budget.DEFAULT_MAX_BYTES`),
+        checked before anything is allocated.
 
     Returns
     -------
@@ -193,6 +193,8 @@ def step_edge(shape=(64, 64), *, orientation: str = "vertical", position=None) -
         Unknown ``orientation``, bad ``shape``, or ``position`` out of range.
     TypeError
         Non-integer ``position`` or side.
+    cnnmotiv.budget.BudgetError
+        If the image would need more than ``max_bytes``.
 
     Examples
     --------
@@ -214,6 +216,7 @@ def step_edge(shape=(64, 64), *, orientation: str = "vertical", position=None) -
     if position > n - 1:
         raise ValueError(f"position must be between 1 and {n - 1} so both sides are non-empty; "
                          f"got {position}")
+    _check_budget(shape, "step edge", 8, max_bytes)
     coords = np.arange(n) >= position
     line = coords.astype(np.float64)
     out = np.zeros(shape)
@@ -224,7 +227,11 @@ def step_edge(shape=(64, 64), *, orientation: str = "vertical", position=None) -
     return out
 
 
-def shape_masks(shape=(64, 192)) -> dict[str, np.ndarray]:
+#: Peak bytes per pixel of :func:`shape_masks`: three bool masks and three float64 temporaries.
+_MASK_BYTES_PER_PIXEL = 3 + 3 * 8
+
+
+def shape_masks(shape=(64, 192), *, max_bytes: int | None = None) -> dict[str, np.ndarray]:
     """Boolean masks of a square, a disc and a triangle, side by side.
 
     The width is split into three equal cells (left: square, middle: disc,
@@ -235,6 +242,10 @@ def shape_masks(shape=(64, 192)) -> dict[str, np.ndarray]:
     ----------
     shape : tuple of int, optional
         ``(H, W)`` with ``H >= 8`` and ``W >= 24``.
+    max_bytes : int, optional
+        Memory budget (default :data:`cnnmotiv.budget.DEFAULT_MAX_BYTES`) for
+        the masks and the float64 temporaries that draw them (about 27
+        bytes per pixel), checked before anything is allocated.
 
     Returns
     -------
@@ -246,6 +257,8 @@ def shape_masks(shape=(64, 192)) -> dict[str, np.ndarray]:
     ------
     ValueError
         If ``shape`` is too small to draw the figures.
+    cnnmotiv.budget.BudgetError
+        If drawing would need more than ``max_bytes``.
 
     Examples
     --------
@@ -256,6 +269,7 @@ def shape_masks(shape=(64, 192)) -> dict[str, np.ndarray]:
     h, w = _check_image_shape(shape)
     if h < 8 or w < 24:
         raise ValueError(f"shape must be at least (8, 24) to draw three shapes; got {(h, w)}")
+    _check_budget((h, w), "set of shape masks", _MASK_BYTES_PER_PIXEL, max_bytes)
     cell = w / 3.0
     size = 0.6 * min(h, cell)            # side of the square, diameter of disc, triangle base
     rows = np.arange(h)[:, None] + 0.5   # pixel centres
@@ -275,7 +289,7 @@ def shape_masks(shape=(64, 192)) -> dict[str, np.ndarray]:
     return masks
 
 
-def shapes(shape=(64, 192)) -> np.ndarray:
+def shapes(shape=(64, 192), *, max_bytes: int | None = None) -> np.ndarray:
     """A square, a disc and a triangle (value 1) on a black background (value 0).
 
     Parameters
@@ -283,6 +297,9 @@ def shapes(shape=(64, 192)) -> np.ndarray:
     shape : tuple of int, optional
         ``(H, W)`` with ``H >= 8`` and ``W >= 24``. See :func:`shape_masks`
         for the layout.
+    max_bytes : int, optional
+        Memory budget (default :data:`cnnmotiv.budget.DEFAULT_MAX_BYTES`),
+        checked before anything is allocated.
 
     Returns
     -------
@@ -293,6 +310,8 @@ def shapes(shape=(64, 192)) -> np.ndarray:
     ------
     ValueError
         If ``shape`` is too small.
+    cnnmotiv.budget.BudgetError
+        If the image and its masks would need more than ``max_bytes``.
 
     Examples
     --------
@@ -300,14 +319,16 @@ def shapes(shape=(64, 192)) -> np.ndarray:
     >>> img.shape, sorted(set(img.ravel().tolist()))
     ((8, 24), [0.0, 1.0])
     """
-    masks = shape_masks(shape)
-    out = np.zeros(next(iter(masks.values())).shape)
+    h, w = _check_image_shape(shape)
+    _check_budget((h, w), "shapes image", 8 + _MASK_BYTES_PER_PIXEL, max_bytes)
+    masks = shape_masks((h, w), max_bytes=max_bytes)
+    out = np.zeros((h, w))
     for m in masks.values():
         out[m] = 1.0
     return out
 
 
-def checkerboard(shape=(64, 64), *, square: int = 8) -> np.ndarray:
+def checkerboard(shape=(64, 64), *, square: int = 8, max_bytes: int | None = None) -> np.ndarray:
     """A checkerboard of ``square x square`` blocks, 0 in the top-left block.
 
     Parameters
@@ -316,6 +337,9 @@ def checkerboard(shape=(64, 64), *, square: int = 8) -> np.ndarray:
         ``(H, W)``; partial blocks at the bottom and right are kept.
     square : int, optional
         Side of each block in pixels, at least 1.
+    max_bytes : int, optional
+        Memory budget (default :data:`cnnmotiv.budget.DEFAULT_MAX_BYTES`) for
+        the result and its integer temporary, checked before allocating.
 
     Returns
     -------
@@ -328,6 +352,8 @@ def checkerboard(shape=(64, 64), *, square: int = 8) -> np.ndarray:
         Non-positive ``square`` or bad ``shape``.
     TypeError
         Non-integer ``square``.
+    cnnmotiv.budget.BudgetError
+        If the image would need more than ``max_bytes``.
 
     Examples
     --------
@@ -338,12 +364,13 @@ def checkerboard(shape=(64, 64), *, square: int = 8) -> np.ndarray:
     """
     h, w = _check_image_shape(shape)
     square = check_int(square, "square", minimum=1)
+    _check_budget((h, w), "checkerboard", 16, max_bytes)
     i = np.arange(h)[:, None] // square
     j = np.arange(w)[None, :] // square
     return ((i + j) % 2).astype(np.float64)
 
 
-def impulse(shape=(15, 15), index=None) -> np.ndarray:
+def impulse(shape=(15, 15), index=None, *, max_bytes: int | None = None) -> np.ndarray:
     """An image that is 0 everywhere except a single 1 (a discrete delta).
 
     Parameters
@@ -353,6 +380,9 @@ def impulse(shape=(15, 15), index=None) -> np.ndarray:
     index : tuple of int, optional
         ``(row, col)`` of the 1, with ``0 <= row < H`` and ``0 <= col < W``
         (negative indices are refused). Default: the centre ``(H // 2, W // 2)``.
+    max_bytes : int, optional
+        Memory budget (default :data:`cnnmotiv.budget.DEFAULT_MAX_BYTES`),
+        checked before anything is allocated.
 
     Returns
     -------
@@ -365,6 +395,8 @@ def impulse(shape=(15, 15), index=None) -> np.ndarray:
         If ``index`` is not a pair or lies outside the image.
     TypeError
         Non-integer entries.
+    cnnmotiv.budget.BudgetError
+        If the image would need more than ``max_bytes``.
 
     Examples
     --------
@@ -382,6 +414,7 @@ def impulse(shape=(15, 15), index=None) -> np.ndarray:
     if r >= h or c >= w:
         raise ValueError(f"index must lie inside the image, 0 <= row < {h} and 0 <= col < {w}; "
                          f"got {(r, c)}")
+    _check_budget((h, w), "impulse image", 8, max_bytes)
     out = np.zeros((h, w))
     out[r, c] = 1.0
     return out

@@ -17,14 +17,21 @@ cross-correlation to an image of shape ``(H, W)``:
 * ``"conv"``: :func:`cnnmotiv.convolution.correlate2d` (one MAC per weight use,
   with the kernel's weights read again at every position).
 
-The dense matrix of a real photograph does not fit in memory, so its time is
-measured only on small images; :func:`fit_power_law` fits ``t = c * m**p`` to
-those times (a straight line on a log-log plot, ``m = H * W`` input pixels) and
-:func:`extrapolate_dense` evaluates the fit at the full size and states how many
-bytes that matrix would need.
+The dense matrix of a real photograph does not fit in memory, so its time can
+only be predicted. A dense matrix-vector product does one MAC per matrix entry
+and reads every entry once, from main memory once the matrix is larger than the
+cache; so what limits it is the memory's streaming bandwidth.
+:func:`measure_bandwidth` measures that bandwidth (a sum over a large array) and
+:func:`extrapolate_dense` predicts ``seconds = traffic / bandwidth``, where the
+*traffic* is the bytes one product moves (the matrix, the input and the
+output) - not to be confused with the *footprint*, the bytes the matrix holds.
+As a check, :func:`fit_power_law` fits ``t = c * m**p`` to the times measured
+on small images (``m = H * W`` input pixels) and the fit's prediction is
+reported beside it; :func:`dense_conclusion` states the one conclusion.
 
-Every timing is the median of ``repeats`` measurements with
-:func:`time.perf_counter`, taken round-robin over the sizes; building the
+Every timing goes through :class:`timeit.Timer`: :meth:`~timeit.Timer.autorange`
+picks the calls per measurement, :meth:`~timeit.Timer.repeat` takes the
+measurements, round-robin over the sizes, and the median is kept; building the
 matrices is not timed.
 """
 
@@ -33,22 +40,30 @@ from __future__ import annotations
 import contextlib
 import math
 import time
+import timeit
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy import stats
 
-from cnnmotiv._validation import (as_float_array, check_choice, check_int, check_pair,
-                                  check_memory)
+from cnnmotiv._validation import as_float_array, check_choice, check_int, check_pair
+from cnnmotiv.budget import (BudgetError, MatrixTooLargeError, check_bytes, check_work,
+                             format_bytes)
 from cnnmotiv.counting import LAYER_FORMS
 
 __all__ = [
+    "MAX_MEASUREMENTS",
     "METHODS",
+    "Bandwidth",
     "Timings",
     "PowerLawFit",
     "DenseExtrapolation",
+    "DenseConclusion",
+    "dense_conclusion",
+    "measure_bandwidth",
     "median_time",
     "time_dense_matvec",
     "time_sparse_matvec",
@@ -63,6 +78,12 @@ __all__ = [
 
 #: The ways of applying the layer that this module can time.
 METHODS = LAYER_FORMS
+
+#: Most measurements (``repeats`` times the number of sizes) one call may take.
+MAX_MEASUREMENTS = 10_000
+
+#: Longest a single measurement may be asked to last (``min_seconds``), in seconds.
+MAX_MIN_SECONDS = 10.0
 
 _MODES = ("valid", "same", "full")
 
@@ -88,11 +109,15 @@ class Timings:
         ``"dense"``, stored entries for ``"locally_connected"`` and
         ``"sparse"``, outputs times kernel entries for ``"conv"``.
     nbytes : ndarray of int, shape (n,)
-        Bytes of the operands one application reads: the matrix (values, and
-        for CSR its index arrays) plus the image for the matrix forms; image
-        plus kernel for ``"conv"``.
+        *Traffic*: bytes of the operands one application reads: the matrix
+        (values, and for CSR its index arrays) plus the image for the matrix
+        forms; image plus kernel for ``"conv"``.
     seconds : ndarray of float, shape (n,)
         Median seconds per application.
+    footprint : ndarray of int, shape (n,), optional
+        *Footprint*: bytes the operator holds while it is applied (the matrix
+        with its index arrays, or the kernel for ``"conv"``); ``None`` if not
+        recorded.
     """
 
     method: str
@@ -103,6 +128,12 @@ class Timings:
     macs: np.ndarray
     nbytes: np.ndarray
     seconds: np.ndarray
+    footprint: np.ndarray | None = None
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{h}x{w}" for h, w in self.shapes)
+        times = ", ".join(_format_seconds(t) for t in self.seconds)
+        return f"Timings({self.method}, {len(self.shapes)} sizes [{sizes}]: {times})"
 
     @property
     def macs_per_second(self) -> np.ndarray:
@@ -133,6 +164,10 @@ class PowerLawFit:
     prefactor: float
     x: np.ndarray
     y: np.ndarray
+
+    def __repr__(self) -> str:
+        return (f"PowerLawFit(y = {self.prefactor:.3g} * x^{self.exponent:.3f} on "
+                f"{self.x.size} points, R^2 = {self.r_squared:.4f})")
 
     def predict(self, x) -> np.ndarray:
         """Evaluate ``c * x**p`` at positive ``x`` (scalar or array).
@@ -173,11 +208,21 @@ class DenseExtrapolation:
     macs : int
         Entries of the dense matrix, one multiply-accumulate each.
     nbytes : int
-        Bytes the dense matrix needs at ``dtype``.
+        *Footprint*: bytes the dense matrix holds at ``dtype``.
     seconds : float
-        The power-law fit evaluated at ``pixels``.
+        The prediction: ``traffic / bandwidth`` when a bandwidth was given,
+        else the power-law fit at ``pixels`` (see ``basis``).
     fit : PowerLawFit
-        The fit that was used.
+        The power law fitted on small sizes (the check).
+    traffic : int
+        Bytes one product moves: the matrix and the input read, the output
+        written.
+    fit_seconds : float
+        The power-law fit evaluated at ``pixels``.
+    bandwidth : float or None
+        Streaming bandwidth in bytes per second the prediction used.
+    basis : {'bandwidth', 'fit'}
+        What ``seconds`` rests on.
     """
 
     shape: tuple
@@ -187,6 +232,49 @@ class DenseExtrapolation:
     nbytes: int
     seconds: float
     fit: PowerLawFit
+    traffic: int = 0
+    fit_seconds: float = math.nan
+    bandwidth: float | None = None
+    basis: str = "fit"
+
+    def __repr__(self) -> str:
+        h, w = self.shape
+        rate = "" if self.bandwidth is None else f" at {format_bytes(self.bandwidth)}/s"
+        return (f"DenseExtrapolation({h}x{w}: {_format_seconds(self.seconds)} from the "
+                f"{self.basis}{rate}; fit {_format_seconds(self.fit_seconds)}; holds "
+                f"{format_bytes(self.nbytes)}, moves {format_bytes(self.traffic)})")
+
+
+@dataclass(frozen=True)
+class Bandwidth:
+    """Streaming read bandwidth of this machine's main memory, as measured.
+
+    Attributes
+    ----------
+    bytes_per_second : float
+        ``nbytes / seconds``.
+    nbytes : int
+        Bytes read by one measurement (the array summed).
+    seconds : float
+        Median seconds of one pass.
+    """
+
+    bytes_per_second: float
+    nbytes: int
+    seconds: float
+
+    def __repr__(self) -> str:
+        return (f"Bandwidth({format_bytes(self.bytes_per_second)}/s, reading "
+                f"{format_bytes(self.nbytes)} in {_format_seconds(self.seconds)})")
+
+
+def _format_seconds(t: float) -> str:
+    if not math.isfinite(t):
+        return str(t)
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if abs(t) >= scale:
+            return f"{t / scale:.3g} {unit}"
+    return f"{t / 1e-9:.3g} ns"
 
 
 def median_time(func: Callable[[], object], *, repeats: int = 5, number: int = 1) -> float:
@@ -216,46 +304,113 @@ def median_time(func: Callable[[], object], *, repeats: int = 5, number: int = 1
 
     Notes
     -----
-    The median, not the mean or the minimum: one interruption by the operating
-    system spoils one measurement, not the result.
+    ``timeit.Timer(func, timer=time.perf_counter).repeat(repeats, number)``,
+    divided by ``number``. The median, not the mean or the minimum: one
+    interruption by the operating system spoils one measurement, not the
+    result.
 
     Examples
     --------
     >>> t = median_time(lambda: sum(range(100)), repeats=3, number=10)
-    >>> 0 < t < 1
+    >>> isinstance(t, float)
     True
     """
     if not callable(func):
         raise TypeError(f"func must be callable; got {type(func).__name__}")
     repeats = check_int(repeats, "repeats")
     number = check_int(number, "number")
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(number):
-            func()
-        samples.append((time.perf_counter() - start) / number)
-    return float(np.median(samples))
+    check_work(repeats * number, what=f"median_time with repeats={repeats}, number={number}",
+               parameter="repeats", max_work=MAX_MEASUREMENTS * 1000, unit="calls")
+    samples = _timer(func).repeat(repeat=repeats, number=number)
+    return float(np.median(samples)) / number
+
+
+def _timer(func: Callable[[], object]) -> timeit.Timer:
+    # The clock is looked up at each call, so tests can substitute a fake one.
+    return timeit.Timer(func, timer=time.perf_counter)
+
+
+class _LongEnough(Exception):
+    """Raised by the autorange callback once a trial lasts ``min_seconds``."""
 
 
 def _calls_for(func: Callable[[], object], min_seconds: float) -> int:
-    """Calls per measurement so that one measurement lasts about ``min_seconds``."""
-    start = time.perf_counter()
-    func()  # also warms caches and lazy initialisation
-    once = time.perf_counter() - start
-    if once <= 0:
-        return 1000
-    return max(1, min(1000, math.ceil(min_seconds / once)))
+    """Calls per measurement so that one measurement lasts at least about ``min_seconds``.
+
+    :meth:`timeit.Timer.autorange` tries 1, 2, 5, 10, 20, 50, ... calls; its
+    callback stops it at the first count whose trial lasts ``min_seconds``
+    (autorange itself stops at 0.2 s). The first trial also warms caches.
+    """
+    def enough(number, seconds):
+        if seconds >= min_seconds:
+            raise _LongEnough(number)
+
+    try:
+        number, _ = _timer(func).autorange(enough)
+    except _LongEnough as stop:
+        number = stop.args[0]
+    return int(number)
 
 
-def _check_shapes(shapes) -> list[tuple[int, int]]:
+def _check_shapes(shapes, name: str = "shapes") -> list[tuple[int, int]]:
     if isinstance(shapes, (str, bytes)) or not isinstance(shapes, Iterable):
-        raise TypeError("shapes must be a sequence of image shapes (H, W) or sides; "
+        raise TypeError(f"{name} must be a sequence of image shapes (H, W) or sides; "
                         f"got {shapes!r}")
-    out = [check_pair(s, f"shapes[{i}]") for i, s in enumerate(shapes)]
+    out = [check_pair(s, f"{name}[{i}]") for i, s in enumerate(shapes)]
     if not out:
-        raise ValueError("shapes must hold at least one image shape (H, W)")
+        raise ValueError(f"{name} must hold at least one image shape (H, W)")
     return out
+
+
+def _operator_bytes(method, shape, kernel_shape, mode) -> tuple[int, int]:
+    """(footprint of the operator, bytes of the image and output) for one shape, before building."""
+    from cnnmotiv import convolution, matrices
+
+    out = convolution.output_shape(shape, kernel_shape, mode=mode)
+    n_out = int(out[0]) * int(out[1])
+    arrays = 8 * (shape[0] * shape[1] + n_out)
+    k = kernel_shape[0] * kernel_shape[1]
+    if method == "dense":
+        return int(matrices.dense_matrix_nbytes(shape, kernel_shape, mode=mode)), arrays
+    if method == "conv":
+        return 8 * k, arrays
+    # CSR: values (8) and column indices (4 or 8) per stored entry, plus row pointers
+    return 16 * k * n_out + 8 * (n_out + 1), arrays
+
+
+def _check_sizes(method, shapes, kernel_shape, mode, max_bytes, name: str) -> None:
+    """Refuse, before building anything, a size whose operator would exceed ``max_bytes``."""
+    for i, shape in enumerate(shapes):
+        footprint, arrays = _operator_bytes(method, shape, kernel_shape, mode)
+        what = (f"the {method} operator for {name}[{i}] = {shape[0]} x {shape[1]} "
+                f"(kernel {kernel_shape[0]} x {kernel_shape[1]}, mode {mode!r})")
+        try:
+            check_bytes(footprint + arrays, what=what, parameter=name, max_bytes=max_bytes,
+                        advice=f"use smaller {name}, or pass a larger max_bytes")
+        except BudgetError as err:
+            if method != "dense":
+                raise
+            raise MatrixTooLargeError(str(err), nbytes=err.nbytes, parameter=name) from None
+
+
+def _check_rng(rng) -> np.random.Generator:
+    """``np.random.default_rng(rng)`` for a seed (int >= 0), a Generator or None; else TypeError."""
+    if isinstance(rng, np.random.Generator) or rng is None:
+        return np.random.default_rng(rng)
+    if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)):
+        raise TypeError(f"rng must be an integer seed, a numpy.random.Generator or None; got "
+                        f"{rng!r} of type {type(rng).__name__}")
+    if rng < 0:
+        raise ValueError(f"rng must be a seed >= 0; got {rng}")
+    return np.random.default_rng(rng)
+
+
+def _check_min_seconds(min_seconds) -> float:
+    if isinstance(min_seconds, bool) or not isinstance(min_seconds, (int, float)) \
+            or not math.isfinite(min_seconds) or not 0 < min_seconds <= MAX_MIN_SECONDS:
+        raise ValueError(f"min_seconds must be a positive number of seconds, at most "
+                         f"{MAX_MIN_SECONDS:g}; got {min_seconds!r}")
+    return float(min_seconds)
 
 
 @contextlib.contextmanager
@@ -294,9 +449,11 @@ def time_method(method: str, shapes: Sequence, kernel_shape=(3, 3), *, mode: str
     mode : {"valid", "same", "full"}, optional
         Output size convention, with zero padding.
     repeats : int, optional
-        Measurements per shape; the median is kept.
+        Measurements per shape; the median is kept. At most
+        :data:`MAX_MEASUREMENTS` measurements in all.
     min_seconds : float, optional
-        Each measurement repeats the call until it lasts about this long.
+        Each measurement repeats the call until it lasts about this long
+        (at most :data:`MAX_MIN_SECONDS`).
     threads : int or None, optional
         Limit BLAS/OpenMP threads (via ``threadpoolctl``) while timing, so that
         every method runs on the same number of cores; ``None`` leaves them.
@@ -305,7 +462,7 @@ def time_method(method: str, shapes: Sequence, kernel_shape=(3, 3), *, mode: str
     rng : int or numpy.random.Generator, optional
         Seed or generator for the random image and kernel.
     max_bytes : int, optional
-        Memory budget for a dense matrix (default
+        Memory budget for the operator and the image at each shape (default
         :data:`cnnmotiv.budget.DEFAULT_MAX_BYTES`).
 
     Returns
@@ -320,9 +477,11 @@ def time_method(method: str, shapes: Sequence, kernel_shape=(3, 3), *, mode: str
         than an image in ``"valid"`` mode.
     TypeError
         For non-integer sizes.
-    cnnmotiv.budget.MatrixTooLargeError
-        If a dense matrix would exceed ``max_bytes``; checked for every shape
-        before anything is built or timed.
+    cnnmotiv.budget.BudgetError
+        If ``repeats`` asks for more than :data:`MAX_MEASUREMENTS`
+        measurements, or an operator would exceed ``max_bytes`` (a
+        :class:`~cnnmotiv.budget.MatrixTooLargeError` for a dense matrix);
+        checked for every shape before anything is built or timed.
 
     Examples
     --------
@@ -335,9 +494,9 @@ def time_method(method: str, shapes: Sequence, kernel_shape=(3, 3), *, mode: str
     shapes = _check_shapes(shapes)
     kernel_shape = check_pair(kernel_shape, "kernel_shape")
     repeats = check_int(repeats, "repeats")
-    if isinstance(min_seconds, bool) or not isinstance(min_seconds, (int, float)) \
-            or not math.isfinite(min_seconds) or min_seconds <= 0:
-        raise ValueError(f"min_seconds must be a positive number of seconds; got {min_seconds!r}")
+    check_work(repeats * len(shapes), what=f"timing {len(shapes)} size(s) {repeats:,} times each",
+               parameter="repeats", max_work=MAX_MEASUREMENTS, unit="measurements")
+    min_seconds = _check_min_seconds(min_seconds)
     if threads is not None:
         check_int(threads, "threads")
     kh, kw = kernel_shape
@@ -350,15 +509,12 @@ def time_method(method: str, shapes: Sequence, kernel_shape=(3, 3), *, mode: str
 
     from cnnmotiv import convolution, matrices
 
-    if method == "dense":
-        # Refuse before building anything: the budget applies to every shape.
-        for shape in shapes:
-            check_memory(matrices.dense_matrix_nbytes(shape, kernel_shape, mode=mode),
-                         f"the dense matrix for an image of shape {shape}", max_bytes)
+    # Refuse before building anything: the budget applies to every shape.
+    _check_sizes(method, shapes, kernel_shape, mode, max_bytes, "shapes")
 
-    generator = np.random.default_rng(rng)
+    generator = _check_rng(rng)
     kernel = generator.standard_normal(kernel_shape)
-    calls, pixels, macs, nbytes = [], [], [], []
+    calls, pixels, macs, nbytes, held = [], [], [], [], []
     for shape in shapes:  # build every operator first; building is not timed
         image = generator.standard_normal(shape)
         x = image.ravel()
@@ -366,6 +522,7 @@ def time_method(method: str, shapes: Sequence, kernel_shape=(3, 3), *, mode: str
             matrix = matrices.correlation_matrix(kernel, shape, mode=mode, max_bytes=max_bytes)
             func = lambda m=matrix, v=x: m @ v  # noqa: E731
             n_macs = matrix.size
+            n_held = matrix.nbytes
             n_bytes = matrix.nbytes + x.nbytes
         elif method in ("locally_connected", "sparse"):
             if method == "locally_connected":
@@ -375,13 +532,16 @@ def time_method(method: str, shapes: Sequence, kernel_shape=(3, 3), *, mode: str
                 matrix = matrices.sparse_correlation_matrix(kernel, shape, mode=mode)
             func = lambda m=matrix, v=x: m @ v  # noqa: E731
             n_macs = matrix.nnz
-            n_bytes = matrix.data.nbytes + matrix.indices.nbytes + matrix.indptr.nbytes + x.nbytes
+            n_held = matrix.data.nbytes + matrix.indices.nbytes + matrix.indptr.nbytes
+            n_bytes = n_held + x.nbytes
         else:
             func = lambda a=image: convolution.correlate2d(a, kernel, mode=mode)  # noqa: E731
             out = convolution.output_shape(shape, kernel_shape, mode=mode)
             n_macs = int(out[0]) * int(out[1]) * kernel.size
+            n_held = kernel.nbytes
             n_bytes = image.nbytes + kernel.nbytes
         calls.append(func)
+        held.append(n_held)
         pixels.append(shape[0] * shape[1])
         macs.append(n_macs)
         nbytes.append(n_bytes)
@@ -395,7 +555,8 @@ def time_method(method: str, shapes: Sequence, kernel_shape=(3, 3), *, mode: str
                 samples[r, i] = median_time(func, repeats=1, number=number)
     return Timings(method=method, shapes=tuple(shapes), kernel_shape=kernel_shape, mode=mode,
                    pixels=np.array(pixels, dtype=np.int64), macs=np.array(macs, dtype=np.int64),
-                   nbytes=np.array(nbytes, dtype=np.int64), seconds=np.median(samples, axis=0))
+                   nbytes=np.array(nbytes, dtype=np.int64), seconds=np.median(samples, axis=0),
+                   footprint=np.array(held, dtype=np.int64))
 
 
 def time_dense_matvec(shapes: Sequence, kernel_shape=(3, 3), **options) -> Timings:
@@ -470,7 +631,7 @@ def fit_power_law(x, y) -> PowerLawFit:
 
     Notes
     -----
-    Uses :func:`numpy.polyfit` with degree 1 on the logarithms, so each point
+    :func:`scipy.stats.linregress` of ``log y`` on ``log x``, so each point
     weighs the same whatever its magnitude: a relative error of 10% at a tiny
     size counts as much as one at a large size.
 
@@ -492,14 +653,15 @@ def fit_power_law(x, y) -> PowerLawFit:
         raise ValueError("x and y must be positive for a log-log fit")
     if np.unique(x).size < 2:
         raise ValueError("x must hold at least two distinct values to fit a slope")
-    slope, intercept = np.polyfit(np.log(x), np.log(y), 1)
-    return PowerLawFit(exponent=float(slope), prefactor=float(np.exp(intercept)),
+    line = stats.linregress(np.log(x), np.log(y))
+    return PowerLawFit(exponent=float(line.slope), prefactor=float(np.exp(line.intercept)),
                        x=x.astype(np.float64), y=y.astype(np.float64))
 
 
 def extrapolate_dense(fit: PowerLawFit, shape=(280, 320), kernel_shape=(3, 3), *,
-                      mode: str = "valid", dtype=np.float64) -> DenseExtrapolation:
-    """Predict a dense mat-vec's time at ``shape`` and state the memory it needs.
+                      bandwidth=None, mode: str = "valid",
+                      dtype=np.float64) -> DenseExtrapolation:
+    """Predict a dense mat-vec's time at ``shape`` and state the memory it holds and moves.
 
     Parameters
     ----------
@@ -509,6 +671,11 @@ def extrapolate_dense(fit: PowerLawFit, shape=(280, 320), kernel_shape=(3, 3), *
         Image shape ``(H, W)``; default the section's 280-by-320 photograph.
     kernel_shape : int or (int, int), optional
         Kernel shape ``(kh, kw)``.
+    bandwidth : float, Bandwidth or None, optional
+        Streaming bandwidth in bytes per second (or a :class:`Bandwidth` from
+        :func:`measure_bandwidth`). Given, the prediction is ``traffic /
+        bandwidth``: the product reads each matrix entry once from memory,
+        which is what limits it. ``None``: the fit's value is used.
     mode : {"valid", "same", "full"}, optional
         Output size convention.
     dtype : numpy dtype, optional
@@ -517,22 +684,28 @@ def extrapolate_dense(fit: PowerLawFit, shape=(280, 320), kernel_shape=(3, 3), *
     Returns
     -------
     DenseExtrapolation
+        ``seconds`` (the prediction), ``fit_seconds`` (the check), the
+        footprint ``nbytes`` and the ``traffic``.
 
     Raises
     ------
     TypeError
         If ``fit`` is not a :class:`PowerLawFit`, or sizes are not integers.
     ValueError
-        For non-positive sizes or an unknown ``mode``.
+        For non-positive sizes, an unknown ``mode``, or a bandwidth that is
+        not a positive finite number.
 
     Examples
     --------
     >>> fit = fit_power_law([100, 1000], [1e-5, 1e-3])
     >>> e = extrapolate_dense(fit, (280, 320), (3, 3))
-    >>> e.pixels, e.macs, e.nbytes
-    (89600, 7920998400, 63367987200)
+    >>> e.pixels, e.macs, e.nbytes, e.basis
+    (89600, 7920998400, 63367987200, 'fit')
     >>> round(e.seconds, 6)
     8.028
+    >>> e = extrapolate_dense(fit, (280, 320), (3, 3), bandwidth=16e9)
+    >>> e.traffic == e.nbytes + 8 * (89_600 + 88_404), round(e.seconds, 3), e.basis
+    (True, 3.961, 'bandwidth')
     """
     if not isinstance(fit, PowerLawFit):
         raise TypeError(f"fit must be a PowerLawFit from fit_power_law; got {type(fit).__name__}")
@@ -544,9 +717,78 @@ def extrapolate_dense(fit: PowerLawFit, shape=(280, 320), kernel_shape=(3, 3), *
     out = convolution.output_shape(shape, kernel_shape, mode=mode)
     pixels = shape[0] * shape[1]
     macs = int(out[0]) * int(out[1]) * pixels
-    nbytes = matrices.dense_matrix_nbytes(shape, kernel_shape, mode=mode, dtype=dtype)
+    nbytes = int(matrices.dense_matrix_nbytes(shape, kernel_shape, mode=mode, dtype=dtype))
+    rate = _check_bandwidth(bandwidth)
+    itemsize = np.dtype(dtype).itemsize
+    traffic = nbytes + itemsize * (pixels + int(out[0]) * int(out[1]))
+    fit_seconds = float(fit.predict(pixels))
+    seconds = fit_seconds if rate is None else traffic / rate
     return DenseExtrapolation(shape=shape, kernel_shape=kernel_shape, pixels=pixels, macs=macs,
-                              nbytes=int(nbytes), seconds=float(fit.predict(pixels)), fit=fit)
+                              nbytes=nbytes, seconds=seconds, fit=fit, traffic=traffic,
+                              fit_seconds=fit_seconds, bandwidth=rate,
+                              basis="fit" if rate is None else "bandwidth")
+
+
+def _check_bandwidth(bandwidth) -> float | None:
+    if bandwidth is None:
+        return None
+    if isinstance(bandwidth, Bandwidth):
+        return bandwidth.bytes_per_second
+    if isinstance(bandwidth, bool) or not isinstance(bandwidth, (int, float)) \
+            or not math.isfinite(bandwidth) or bandwidth <= 0:
+        raise ValueError(f"bandwidth must be a positive number of bytes per second, a "
+                         f"Bandwidth, or None; got {bandwidth!r}")
+    return float(bandwidth)
+
+
+def measure_bandwidth(nbytes: int = 2**27, *, repeats: int = 5,
+                      max_bytes: int | None = None) -> Bandwidth:
+    """Measure the streaming read bandwidth: the median time to sum a large array.
+
+    Summing reads every byte once and does one addition per 8 bytes, far less
+    than memory can feed, so the time is that of streaming the array in from
+    main memory - the same limit as a dense matrix-vector product.
+
+    Parameters
+    ----------
+    nbytes : int, optional
+        Size of the float64 array summed (default 128 MiB, many times a
+        last-level cache).
+    repeats : int, optional
+        Passes to take the median of.
+    max_bytes : int, optional
+        Memory budget for the array (default
+        :data:`cnnmotiv.budget.DEFAULT_MAX_BYTES`), checked before allocating.
+
+    Returns
+    -------
+    Bandwidth
+
+    Raises
+    ------
+    TypeError, ValueError
+        Non-integer or non-positive ``nbytes`` or ``repeats``.
+    cnnmotiv.budget.BudgetError
+        If ``nbytes`` exceeds ``max_bytes``, or ``repeats`` exceeds
+        :data:`MAX_MEASUREMENTS`.
+
+    Examples
+    --------
+    >>> bw = measure_bandwidth(2**20, repeats=2)
+    >>> bw.nbytes
+    1048576
+    """
+    nbytes = check_int(nbytes, "nbytes", minimum=8)
+    repeats = check_int(repeats, "repeats")
+    check_bytes(nbytes, what=f"an array of {nbytes:,} bytes to stream", parameter="nbytes",
+                max_bytes=max_bytes)
+    check_work(repeats, what=f"{repeats:,} passes", parameter="repeats",
+               max_work=MAX_MEASUREMENTS, unit="measurements")
+    array = np.ones(nbytes // 8)
+    array.sum()                                   # first touch: pages mapped, not timed
+    seconds = median_time(array.sum, repeats=repeats)
+    return Bandwidth(bytes_per_second=array.nbytes / seconds, nbytes=int(array.nbytes),
+                     seconds=seconds)
 
 
 def last_level_cache_bytes() -> int | None:
@@ -590,15 +832,18 @@ class ScalingStudy:
         The other methods (``"locally_connected"``, ``"sparse"``, ``"conv"``) at the same
         small sizes and, last, at ``target``.
     fitted : ndarray of bool
-        Which dense sizes the fit used: those whose matrix is larger than
-        ``cache_bytes`` (all of them if the cache size is unknown or fewer
+        Which dense sizes the fit used: those whose matrix (its footprint) is
+        larger than ``cache_bytes`` (all of them if the cache size is unknown or fewer
         than two are larger).
     fit : PowerLawFit
         Dense seconds against input pixels on the ``fitted`` sizes.
     extrapolation : DenseExtrapolation
-        The fit evaluated at ``target``, with the bytes the matrix would need.
+        The prediction at ``target`` (from the bandwidth when measured), with
+        the fit's value and the bytes the matrix would hold and move.
     cache_bytes : int or None
         The last-level cache size used to split the sizes.
+    bandwidth : Bandwidth or None
+        The measured streaming bandwidth, if any.
     """
 
     dense: Timings
@@ -607,6 +852,14 @@ class ScalingStudy:
     fit: PowerLawFit
     extrapolation: DenseExtrapolation
     cache_bytes: int | None
+    bandwidth: Bandwidth | None = None
+
+    def __repr__(self) -> str:
+        h, w = self.target
+        return (f"ScalingStudy(dense on {len(self.dense.shapes)} sizes, p = "
+                f"{self.fit.exponent:.2f} on {int(self.fitted.sum())}; at {h}x{w}: dense "
+                f"{_format_seconds(self.extrapolation.seconds)} ({self.extrapolation.basis}), "
+                f"conv {_format_seconds(float(self.others['conv'].seconds[-1]))})")
 
     @property
     def target(self) -> tuple:
@@ -631,12 +884,95 @@ class ScalingStudy:
         return self.extrapolation.seconds / float(self.others["conv"].seconds[-1])
 
 
+@dataclass(frozen=True)
+class DenseConclusion:
+    """The one conclusion of a :class:`ScalingStudy`: how long the dense product would take.
+
+    Attributes
+    ----------
+    shape : (int, int)
+        The full image shape.
+    seconds : float
+        Predicted dense seconds: bytes moved over the measured bandwidth.
+    fit_seconds : float
+        What the power law fitted on small sizes predicts (the check).
+    bandwidth : float
+        Measured streaming bandwidth, bytes per second.
+    traffic, footprint : int
+        Bytes one product moves; bytes the matrix holds.
+    conv_seconds : float
+        Measured convolution seconds at ``shape``.
+    mac_ratio, time_ratio : float
+        Dense over convolution MACs; predicted dense over measured convolution seconds.
+    """
+
+    shape: tuple
+    seconds: float
+    fit_seconds: float
+    bandwidth: float
+    traffic: int
+    footprint: int
+    conv_seconds: float
+    mac_ratio: float
+    time_ratio: float
+
+    def __str__(self) -> str:
+        h, w = self.shape
+        return (f"At {h} x {w} the dense product must read a {format_bytes(self.footprint)} "
+                f"matrix; at the measured {format_bytes(self.bandwidth)}/s that takes about "
+                f"{_format_seconds(self.seconds)} (the power law fitted on small sizes says "
+                f"{_format_seconds(self.fit_seconds)}), against "
+                f"{_format_seconds(self.conv_seconds)} for the convolution: "
+                f"{self.time_ratio:,.0f} times longer for {self.mac_ratio:,.0f} times the MACs.")
+
+    def __repr__(self) -> str:
+        return (f"DenseConclusion({_format_seconds(self.seconds)} from bandwidth, "
+                f"fit {_format_seconds(self.fit_seconds)}, conv "
+                f"{_format_seconds(self.conv_seconds)})")
+
+
+def dense_conclusion(study: ScalingStudy) -> DenseConclusion:
+    """One statement of what the dense product would cost at the study's full size.
+
+    Parameters
+    ----------
+    study : ScalingStudy
+        From :func:`scaling_study` with a measured (or given) bandwidth.
+
+    Returns
+    -------
+    DenseConclusion
+        ``seconds = traffic / bandwidth`` and the fit's ``fit_seconds`` beside
+        it; ``str()`` of it is one sentence.
+
+    Raises
+    ------
+    TypeError
+        If ``study`` is not a :class:`ScalingStudy`.
+    ValueError
+        If the study has no bandwidth (``scaling_study(..., bandwidth=None)``).
+    """
+    if not isinstance(study, ScalingStudy):
+        raise TypeError(f"study must be a ScalingStudy from scaling_study; got "
+                        f"{type(study).__name__}")
+    e = study.extrapolation
+    if e.bandwidth is None:
+        raise ValueError("study has no bandwidth to base the prediction on; run scaling_study "
+                         "with bandwidth='measure' (the default) or a number of bytes/s")
+    conv = float(study.others["conv"].seconds[-1])
+    return DenseConclusion(shape=e.shape, seconds=e.seconds, fit_seconds=e.fit_seconds,
+                           bandwidth=e.bandwidth, traffic=e.traffic, footprint=e.nbytes,
+                           conv_seconds=conv, mac_ratio=study.mac_ratio,
+                           time_ratio=e.seconds / conv)
+
+
 def scaling_study(sides: Sequence = (16, 24, 32, 40, 48, 56, 64), kernel_shape=(3, 3), *,
                   target=(280, 320),
                   methods: Sequence[str] = ("locally_connected", "sparse", "conv"),
                   repeats: int = 5, min_seconds: float = 2e-3, threads: int | None = 1,
-                  cache_bytes: int | None | str = "auto", rng=0) -> ScalingStudy:
-    """Time the dense product where it fits, fit its law, extrapolate; time the rest at full size.
+                  cache_bytes: int | None | str = "auto", bandwidth="measure",
+                  rng=0) -> ScalingStudy:
+    """Time the dense product where it fits, predict it at full size; time the rest there.
 
     Parameters
     ----------
@@ -654,6 +990,10 @@ def scaling_study(sides: Sequence = (16, 24, 32, 40, 48, 56, 64), kernel_shape=(
         Matrices up to this size are left out of the fit (they run from
         cache, not from main memory); ``"auto"`` reads
         :func:`last_level_cache_bytes`, ``None`` fits every size.
+    bandwidth : "measure", float, Bandwidth or None, optional
+        Streaming bandwidth the dense prediction is based on:
+        ``"measure"`` runs :func:`measure_bandwidth`; a number is bytes per
+        second; ``None`` falls back to the fit alone.
 
     Returns
     -------
@@ -662,21 +1002,35 @@ def scaling_study(sides: Sequence = (16, 24, 32, 40, 48, 56, 64), kernel_shape=(
     Raises
     ------
     ValueError
-        Unknown or missing methods, and everything :func:`time_method` raises.
+        Unknown or missing methods, and everything :func:`time_method` raises
+        (naming ``sides`` or ``target``, the arguments passed here).
+    cnnmotiv.budget.BudgetError
+        If a size in ``sides`` or ``target`` would exceed the memory budget,
+        checked before anything is timed.
 
     Examples
     --------
     >>> s = scaling_study([6, 8, 10], 3, target=(20, 24), repeats=1, min_seconds=1e-4,
-    ...                   cache_bytes=None)
+    ...                   cache_bytes=None, bandwidth=10e9)
     >>> s.fitted.tolist(), s.extrapolation.nbytes, s.mac_ratio
     ([True, True, True], 1520640, 53.333...)
+    >>> s.extrapolation.seconds == s.extrapolation.traffic / 10e9
+    True
     >>> sorted(s.target_seconds())
     ['conv', 'dense', 'locally_connected', 'sparse']
     """
+    if isinstance(methods, str) or not isinstance(methods, Iterable):
+        raise TypeError(f"methods must be a sequence of method names; got {methods!r}")
     methods = [check_choice(m, "methods", METHODS[1:]) for m in methods]
     if "conv" not in methods:
         raise ValueError(f"methods must include 'conv'; got {methods!r}")
     target = check_pair(target, "target")
+    kshape = check_pair(kernel_shape, "kernel_shape")
+    small = _check_shapes(sides, "sides")
+    _check_sizes("dense", small, kshape, "valid", None, "sides")
+    for m in methods:
+        _check_sizes(m, small, kshape, "valid", None, "sides")
+        _check_sizes(m, [target], kshape, "valid", None, "target")
     if isinstance(cache_bytes, str):
         check_choice(cache_bytes, "cache_bytes", ("auto",))
         cache_bytes = last_level_cache_bytes()
@@ -686,10 +1040,16 @@ def scaling_study(sides: Sequence = (16, 24, 32, 40, 48, 56, 64), kernel_shape=(
     dense = time_method("dense", sides, kernel_shape, **options)
     others = {m: time_method(m, list(dense.shapes) + [target], kernel_shape, **options)
               for m in methods}
-    fitted = dense.nbytes > cache_bytes if cache_bytes else np.ones(len(dense.shapes), bool)
+    held = dense.nbytes if dense.footprint is None else dense.footprint
+    fitted = held > cache_bytes if cache_bytes else np.ones(len(dense.shapes), bool)
     if fitted.sum() < 2:
         fitted = np.ones(len(dense.shapes), bool)
     fit = fit_power_law(dense.pixels[fitted], dense.seconds[fitted])
-    extrapolation = extrapolate_dense(fit, target, kernel_shape, mode=dense.mode)
+    if isinstance(bandwidth, str):
+        check_choice(bandwidth, "bandwidth", ("measure",))
+        bandwidth = measure_bandwidth()
+    rate = _check_bandwidth(bandwidth)
+    extrapolation = extrapolate_dense(fit, target, kernel_shape, bandwidth=rate, mode=dense.mode)
     return ScalingStudy(dense=dense, others=others, fitted=fitted, fit=fit,
-                        extrapolation=extrapolation, cache_bytes=cache_bytes)
+                        extrapolation=extrapolation, cache_bytes=cache_bytes,
+                        bandwidth=bandwidth if isinstance(bandwidth, Bandwidth) else None)

@@ -8,17 +8,21 @@ from hypothesis import strategies as st
 from matplotlib import cbook
 from PIL import Image
 
+from cnnmotiv.budget import BudgetError
 from cnnmotiv.data import (
     LUMA_WEIGHTS,
     MAX_SIDE,
     PHOTO_SHAPE,
+    SMALL_PHOTO_SHAPE,
     checkerboard,
     impulse,
     photo,
     shape_masks,
     shapes,
+    small_photo,
     step_edge,
 )
+from tests.limits import assert_refused
 
 sides = st.integers(2, 40)
 
@@ -53,6 +57,23 @@ def test_photo_matches_pillow_luma_of_centre_crop():
     # Pillow rounds to 8 bits before resizing; we stay in float: tiny differences only.
     assert np.abs(img - ref).mean() < 2 / 255
     assert np.corrcoef(img.ravel(), ref.ravel())[0, 1] > 0.9999
+
+
+@pytest.mark.parametrize("shape, box", [((280, 320), (0, 76, 512, 524)),
+                                        ((64, 64), (0, 44, 512, 556)),
+                                        ((100, 50), (106, 0, 406, 600))])
+def test_photo_equals_an_explicit_centre_box_resize(shape, box):
+    """ImageOps.fit crops the same centred box as the hand-computed one: equal to the last bit."""
+    with cbook.get_sample_data("grace_hopper.jpg") as fh, Image.open(fh) as im:
+        rgb = np.asarray(im.convert("RGB"), dtype=np.float64) / 255.0
+    gray = Image.fromarray((rgb @ np.array(LUMA_WEIGHTS)).astype(np.float32))
+    ref = gray.resize((shape[1], shape[0]), resample=Image.Resampling.LANCZOS, box=box)
+    np.testing.assert_array_equal(photo(shape), np.clip(np.asarray(ref, np.float64), 0, 1))
+
+
+def test_small_photo_is_the_photo_at_64_by_64():
+    assert SMALL_PHOTO_SHAPE == (64, 64)
+    np.testing.assert_array_equal(small_photo(), photo((64, 64)))
 
 
 def test_photo_at_crop_size_is_the_crop_itself():
@@ -250,3 +271,25 @@ def test_impulse_default_centre():
 def test_impulse_bad_index(index, exc, match):
     with pytest.raises(exc, match=match):
         impulse((3, 4), index)
+
+
+# --------------------------------------------------------------------------- budgets
+
+@pytest.mark.parametrize("call", [
+    "checkerboard((40000, 40000))",
+    "impulse((40000, 40000))",
+    "step_edge((40000, 40000))",
+    "shapes((40000, 40000))",
+    "shape_masks((40000, 40000))",
+])
+def test_huge_images_are_refused_before_allocating(call):
+    out = assert_refused(call, setup="from cnnmotiv.data import *")
+    assert "40,000 x 40,000" in out and "use a smaller shape" in out
+
+
+def test_budget_names_the_size_and_can_be_raised():
+    with pytest.raises(BudgetError, match=r"a 100 x 100 checkerboard would need 160,000 bytes"):
+        checkerboard((100, 100), max_bytes=100_000)
+    assert checkerboard((100, 100), max_bytes=160_000).shape == (100, 100)
+    with pytest.raises(BudgetError, match="impulse image would need 80,000 bytes"):
+        impulse((100, 100), max_bytes=79_999)

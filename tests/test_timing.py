@@ -14,9 +14,11 @@ from cnnmotiv import timing
 from cnnmotiv._validation import MatrixTooLargeError
 from cnnmotiv.counting import count_conv, count_dense
 from cnnmotiv.matrices import dense_matrix_nbytes
-from cnnmotiv.timing import (Timings, extrapolate_dense, fit_power_law, median_time,
-                             time_convolution, time_dense_matvec, time_method,
-                             time_sparse_matvec)
+from cnnmotiv.budget import BudgetError
+from cnnmotiv.timing import (Bandwidth, Timings, dense_conclusion, extrapolate_dense,
+                             fit_power_law, measure_bandwidth, median_time, time_convolution,
+                             time_dense_matvec, time_method, time_sparse_matvec)
+from tests.limits import assert_refused
 
 FAST = dict(repeats=1, min_seconds=1e-5)
 
@@ -189,8 +191,9 @@ def test_timers_count_what_they_run(timer, method):
     if nbytes is not None:
         np.testing.assert_array_equal(t.nbytes, nbytes)
         assert np.all(t.bytes_per_mac > 8)
-    assert t.seconds.shape == (2,) and np.all(t.seconds > 0)
+    assert t.seconds.shape == (2,)
     np.testing.assert_allclose(t.macs_per_second, t.macs / t.seconds)
+    assert repr(t).startswith(f"Timings({method}, 2 sizes [6x6, 8x11]: ")
 
 
 def test_conv_timer_reads_the_image_and_kernel_once():
@@ -212,7 +215,9 @@ def test_dense_timer_refuses_over_budget_before_building_anything(monkeypatch):
         raise AssertionError("built a matrix although one shape is over budget")
 
     monkeypatch.setattr(matrices, "correlation_matrix", never)
-    with pytest.raises(MatrixTooLargeError, match=r"would need 2,230,272 bytes"):
+    # the 484 x 576 matrix, the image and the output: (484 * 576 + 576 + 484) * 8 bytes
+    with pytest.raises(MatrixTooLargeError, match=r"shapes\[1\] = 24 x 24 .* would need "
+                                                  r"2,238,752 bytes.*use smaller shapes"):
         time_dense_matvec([4, 24], (3, 3), max_bytes=10**6, **FAST)
 
 
@@ -236,7 +241,8 @@ def test_threads_pin_the_pools_only_when_asked(monkeypatch):
 
 
 @pytest.mark.parametrize("args, kwargs, error, match", [
-    (("fft", [8]), {}, ValueError, "method must be one of 'dense', 'locally_connected', 'sparse', 'conv'"),
+    (("fft", [8]), {}, ValueError,
+     "method must be one of 'dense', 'locally_connected', 'sparse', 'conv'"),
     (("conv", [8]), dict(mode="wrap"), ValueError, "mode must be one of"),
     (("conv", []), {}, ValueError, "at least one image shape"),
     (("conv", "8x8"), {}, TypeError, "shapes must be a sequence"),
@@ -287,7 +293,7 @@ def _fake_time_method(method, shapes, kernel_shape=(3, 3), **options):
 
 def test_scaling_study_fits_only_sizes_beyond_the_cache(monkeypatch):
     monkeypatch.setattr(timing, "time_method", _fake_time_method)
-    study = timing.scaling_study([8, 16, 32, 64], cache_bytes=1024 ** 2)
+    study = timing.scaling_study([8, 16, 32, 64], cache_bytes=1024 ** 2, bandwidth=None)
     # 8 m^2 bytes > 1 MiB only for m = 32^2 (8 MiB) and 64^2 (128 MiB)
     assert study.fitted.tolist() == [False, False, True, True]
     assert study.fit.exponent == pytest.approx(2.0)
@@ -306,15 +312,17 @@ def test_scaling_study_fits_only_sizes_beyond_the_cache(monkeypatch):
 
 def test_scaling_study_falls_back_to_all_sizes(monkeypatch):
     monkeypatch.setattr(timing, "time_method", _fake_time_method)
-    huge = timing.scaling_study([8, 16, 32], cache_bytes=10 ** 12, methods=["conv"])
+    huge = timing.scaling_study([8, 16, 32], cache_bytes=10 ** 12, methods=["conv"],
+                                bandwidth=1e10)
     assert huge.fitted.all() and list(huge.others) == ["conv"]
-    unknown = timing.scaling_study([8, 16], cache_bytes=None, methods=["conv"])
+    unknown = timing.scaling_study([8, 16], cache_bytes=None, methods=["conv"], bandwidth=1e10)
     assert unknown.fitted.all() and unknown.cache_bytes is None
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
     (dict(methods=["sparse"]), ValueError, "methods must include 'conv'"),
-    (dict(methods=["dense", "conv"]), ValueError, "methods must be one of 'locally_connected', 'sparse'"),
+    (dict(methods=["dense", "conv"]), ValueError,
+     "methods must be one of 'locally_connected', 'sparse'"),
     (dict(cache_bytes="big"), ValueError, "cache_bytes must be one of 'auto'"),
     (dict(cache_bytes=0), ValueError, "cache_bytes must be an integer >= 1"),
     (dict(target=(0, 5)), ValueError, r"target\[0\] must be an integer >= 1"),
@@ -331,3 +339,136 @@ def test_without_threadpoolctl_the_timing_warns_and_goes_ahead(monkeypatch):
     with pytest.warns(UserWarning, match="threadpoolctl is not installed"):
         t = time_convolution([6], (3, 3), threads=1, **FAST)
     assert t.macs.tolist() == [16 * 9]
+
+
+# ---------------------------------------------------------------- timeit, linregress
+
+def test_median_time_is_timeit_repeat_divided_by_number(monkeypatch):
+    """The same fake clock through timeit.Timer.repeat and through median_time: equal."""
+    import timeit
+
+    def run(measure):
+        durations = iter([5.0, 1.0, 3.0, 100.0, 2.0] * 3)
+        clock = [0.0]
+        monkeypatch.setattr(timing.time, "perf_counter", lambda: clock[0])
+
+        def work():
+            clock[0] += next(durations)
+        return measure(work)
+
+    reference = run(lambda f: timeit.Timer(f, timer=timing.time.perf_counter).repeat(5, 1))
+    assert run(lambda f: median_time(f, repeats=5)) == float(np.median(reference)) == 3.0
+    calls = []
+    monkeypatch.setattr(timeit.Timer, "repeat", lambda self, repeat, number: calls.append(
+        (repeat, number)) or [1.0] * repeat)
+    assert median_time(lambda: None, repeats=4, number=8) == 1.0 / 8
+    assert calls == [(4, 8)]
+
+
+def test_calls_per_measurement_come_from_autorange(monkeypatch):
+    import timeit
+
+    tried = []
+
+    def fake_autorange(self, callback=None):
+        for number in (1, 2, 5, 10, 20, 50):
+            tried.append(number)
+            callback(number, number * 1e-3)        # each call "takes" 1 ms
+        return 50, 0.05
+
+    monkeypatch.setattr(timeit.Timer, "autorange", fake_autorange)
+    assert timing._calls_for(lambda: None, 4e-3) == 5       # first count lasting >= 4 ms
+    assert tried == [1, 2, 5]
+
+
+def test_fit_is_scipy_linregress_on_the_logs():
+    rng = np.random.default_rng(4)
+    x = np.geomspace(10, 1e5, 9)
+    y = 2e-7 * x ** 1.7 * np.exp(rng.normal(0, 0.2, x.size))
+    fit = fit_power_law(x, y)
+    ref = scipy.stats.linregress(np.log(x), np.log(y))
+    assert fit.exponent == pytest.approx(ref.slope, rel=1e-12)
+    assert math.log(fit.prefactor) == pytest.approx(ref.intercept, rel=1e-12)
+    assert fit.r_squared == pytest.approx(ref.rvalue ** 2, rel=1e-9)
+    assert repr(fit) == (f"PowerLawFit(y = {fit.prefactor:.3g} * x^{fit.exponent:.3f} on 9 "
+                         f"points, R^2 = {fit.r_squared:.4f})")
+
+
+# ---------------------------------------------------------------- bandwidth-based prediction
+
+def test_extrapolation_from_bandwidth_is_bytes_moved_over_bandwidth():
+    fit = fit_power_law([100, 1000], [1e-5, 1e-3])
+    e = extrapolate_dense(fit, (280, 320), (3, 3), bandwidth=Bandwidth(16e9, 2**27, 0.0084))
+    held = dense_matrix_nbytes((280, 320), (3, 3))
+    moved = held + 8 * 280 * 320 + 8 * 278 * 318          # matrix and input read, output written
+    assert (e.nbytes, e.traffic) == (held, moved)
+    assert e.seconds == moved / 16e9 and e.basis == "bandwidth" and e.bandwidth == 16e9
+    assert e.fit_seconds == pytest.approx(1e-9 * 89_600 ** 2)
+    assert "from the bandwidth" in repr(e) and "holds 63.4 GB" in repr(e)
+    with pytest.raises(ValueError, match="bandwidth must be a positive number"):
+        extrapolate_dense(fit, bandwidth=-1.0)
+
+
+def test_dense_conclusion_states_bandwidth_prediction_and_fit(monkeypatch):
+    monkeypatch.setattr(timing, "time_method", _fake_time_method)
+    study = timing.scaling_study([8, 16, 32, 64], cache_bytes=1024 ** 2, bandwidth=2e10)
+    c = dense_conclusion(study)
+    assert c.seconds == study.extrapolation.traffic / 2e10
+    assert c.fit_seconds == pytest.approx(1e-9 * 89_600 ** 2)
+    assert c.conv_seconds == pytest.approx(1e-8 * 89_600)
+    assert c.time_ratio == pytest.approx(c.seconds / c.conv_seconds)
+    assert c.mac_ratio == pytest.approx(89_600 / 9)
+    text = str(c)
+    assert "63.4 GB" in text and "20.0 GB/s" in text and "fitted" in text
+    assert study.target_seconds()["dense"] == c.seconds
+    assert repr(study).startswith("ScalingStudy(dense on 4 sizes, p = 2.00 on 2;")
+    no_bandwidth = timing.scaling_study([8, 16], cache_bytes=None, bandwidth=None)
+    with pytest.raises(ValueError, match="no bandwidth"):
+        dense_conclusion(no_bandwidth)
+    with pytest.raises(TypeError, match="study must be a ScalingStudy"):
+        dense_conclusion(c)
+
+
+def test_measure_bandwidth_reads_the_array_it_names():
+    bw = measure_bandwidth(2**16, repeats=1)
+    assert bw.nbytes == 2**16
+    assert bw.bytes_per_second == bw.nbytes / bw.seconds
+    assert repr(bw).startswith("Bandwidth(")
+
+
+# ---------------------------------------------------------------- budgets
+
+def test_repeats_beyond_the_measurement_limit_are_refused():
+    with pytest.raises(BudgetError, match=r"would take 1,000,000,000 measurements, more than "
+                                          r"the limit of 10,000; use a smaller repeats"):
+        time_method("conv", [8], 3, repeats=10**9)
+    with pytest.raises(BudgetError, match="use a smaller repeats"):
+        median_time(lambda: None, repeats=10**9)
+    with pytest.raises(ValueError, match="min_seconds must be .* at most 10"):
+        time_method("conv", [8], 3, min_seconds=1e6)
+
+
+@pytest.mark.parametrize("call, match", [
+    ("timing.time_method('sparse', [40000], 3)", "shapes[0] = 40000 x 40000"),
+    ("timing.time_method('dense', [300], 3)", "shapes[0] = 300 x 300"),
+    ("timing.scaling_study([16, 400])", "sides[1] = 400 x 400"),
+    ("timing.scaling_study([16], target=40000)", "target[0] = 40000 x 40000"),
+    ("timing.measure_bandwidth(2**40)", "use a smaller nbytes"),
+])
+def test_sizes_over_budget_are_refused_naming_the_argument(call, match):
+    out = assert_refused(call, setup="from cnnmotiv import timing")
+    assert match in out
+
+
+@pytest.mark.parametrize("rng, error", [("seed", TypeError), (1.5, TypeError), (-1, ValueError),
+                                        (True, TypeError)])
+def test_bad_rng_is_refused_naming_rng(rng, error):
+    with pytest.raises(error, match="rng must be"):
+        time_method("conv", [8], 3, rng=rng, **FAST)
+
+
+def test_scaling_study_names_its_own_arguments():
+    with pytest.raises(TypeError, match="methods must be a sequence"):
+        timing.scaling_study([8], methods="conv")
+    with pytest.raises(ValueError, match=r"sides\[0\] must be an integer >= 1"):
+        timing.scaling_study([0])
