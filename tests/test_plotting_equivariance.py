@@ -121,7 +121,12 @@ def test_pooling_panels_show_the_change():
     ch = panels.update(3, 2)
     ref = pooling_change(X, EDGE_KERNEL, (0, 2), pool_size=3)
     assert ch.pooled_fraction == ref.pooled_fraction
-    np.testing.assert_array_equal(panels.det_image.get_array(), ref.detector_changed)
+    # The detector panel shows how much each value changed (a map of which changed is
+    # nearly solid), relative to the largest |detector value|, under a 0..1 colour bar.
+    size = np.abs(ref.detector_shifted - ref.detector) / np.abs(ref.detector).max()
+    np.testing.assert_allclose(panels.det_image.get_array(), size)
+    assert panels.det_image.get_clim() == (0, 1) and panels.det_image.colorbar is not None
+    assert 0.05 < size.mean() < 0.5           # not a solid square
     np.testing.assert_array_equal(panels.pool_image.get_array(), ref.pooled_changed)
     hp, wp = ref.pooled.shape
     assert panels.pool_image.get_extent() == [-0.5, 3 * wp - 0.5, 3 * hp - 0.5, -0.5]

@@ -1,6 +1,5 @@
 """Tests of cnnmotiv.widgets.sharing: sliders change the numbers and the picture, in place."""
 
-import statistics
 
 import numpy as np
 import pytest
@@ -108,18 +107,6 @@ def test_caption_states_the_counts(app):
         assert f">{value:,}<" in text
 
 
-def test_callback_time_is_measured(app, record_property):
-    """Information only (no timed assertion): median update + PNG render per kernel move."""
-    times = []
-    for value in [4, 5, 3, 2, 6, 3] * 2:
-        app.controls["kernel_size"].value = value
-        times.append(app.callback_seconds)
-    median_ms = 1000 * statistics.median(times)
-    record_property("sharing_kernel_callback_median_ms", round(median_ms, 1))
-    print(f"sharing_app kernel-size callback median: {median_ms:.1f} ms")
-    assert all(t > 0 for t in times)
-
-
 def test_sharing_numbers_match_the_counting_functions_across_sizes():
     for k in range(KERNEL_RANGE[0], KERNEL_RANGE[1] + 1):
         for n in (k, k + 3, 16):
@@ -162,17 +149,6 @@ def test_growth_app_moving_back_restores_the_identical_image(growth, name, there
     assert growth.png != original
     growth.controls[name].value = start
     assert growth.png == original
-
-
-def test_growth_callback_time_is_measured(growth, record_property):
-    times = []
-    for value in [5, 7, 3, 9, 3] * 2:
-        growth.controls["kernel_size"].value = value
-        times.append(growth.callback_seconds)
-    median_ms = 1000 * statistics.median(times)
-    record_property("growth_kernel_callback_median_ms", round(median_ms, 1))
-    print(f"parameter_growth_app kernel-size callback median: {median_ms:.1f} ms")
-    assert all(t > 0 for t in times)
 
 
 # --------------------------------------------------------------------------- validation

@@ -404,7 +404,7 @@ def plot_connectivity(matrix, *, view: str = "above", unit: int | None = None,
                              label=label, ax=ax).ax
 
 
-def _dense_vs_conv(n: int, kernel_size: int, view: str, unit, mode: str, stride: int,
+def draw_dense_vs_conv(n: int, kernel_size: int, view: str, unit, mode: str, stride: int,
                    dilation: int, fig: Figure | None, conv_label: str | None = None):
     mats = layer_matrices(n, kernel_size, mode=mode, stride=stride, dilation=dilation)
     positions = output_centres(n, kernel_size, mode=mode, stride=stride, dilation=dilation)
@@ -457,7 +457,7 @@ def plot_dense_vs_conv(n: int = 9, kernel_size: int = 3, *, view: str = "above",
     ...  for ax in fig.axes]
     [81, 25]
     """
-    return _dense_vs_conv(n, kernel_size, view, unit, mode, stride, dilation, fig)[0]
+    return draw_dense_vs_conv(n, kernel_size, view, unit, mode, stride, dilation, fig)[0]
 
 
 #: Figures of this module by file stem, built with default parameters.

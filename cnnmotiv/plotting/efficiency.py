@@ -19,7 +19,7 @@ from collections.abc import Mapping
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+from matplotlib.ticker import EngFormatter, FuncFormatter, LogLocator, NullFormatter
 
 from cnnmotiv._validation import as_float_array, check_pair
 from cnnmotiv.counting import layer_costs
@@ -31,7 +31,6 @@ __all__ = [
     "KIND_LABELS",
     "METRICS",
     "FIGURES",
-    "layer_costs",
     "edge_map",
     "plot_image",
     "plot_edge_map",
@@ -127,7 +126,7 @@ def edge_map(image, kernel) -> np.ndarray:
     return correlate2d(image, kernel, mode="valid")
 
 
-def _robust_limit(values: np.ndarray) -> float:
+def robust_limit(values: np.ndarray) -> float:
     """Symmetric colour limit: 98th percentile of |values| (never zero)."""
     limit = float(np.percentile(np.abs(values), 98))
     return limit if limit > 0 else max(float(np.abs(values).max()), 1.0)
@@ -178,7 +177,7 @@ def plot_edge_map(image, kernel, *, ax: Axes | None = None, title: str | None = 
     kernel = as_float_array(kernel, "kernel", ndim=2)
     edges = edge_map(image, kernel)
     ax = new_axes(ax, figsize=(3.2, 3.0))
-    limit = _robust_limit(edges)
+    limit = robust_limit(edges)
     im = ax.imshow(edges, cmap=DIVERGING_CMAP, vmin=-limit, vmax=limit,
                    interpolation="antialiased")
     ax.set_xticks([])
@@ -241,11 +240,12 @@ def _power_label(value: float, units) -> str:
     return f"{10.0 ** (exponent - scale_exp):g}{unit}"
 
 
-_COUNT_UNITS = ((12, "T"), (9, "G"), (6, "M"), (3, "k"), (0, ""))
 _SECOND_UNITS = ((0, " s"), (-3, " ms"), (-6, " µs"), (-9, " ns"))
 
-#: Tick label formatters: plain text (no mathtext), so drawing stays fast.
-COUNT_FORMATTER = FuncFormatter(lambda v, _: _power_label(v, _COUNT_UNITS))
+#: Tick label formatters: plain text (no mathtext), so drawing stays fast. Counts use
+#: Matplotlib's engineering prefixes (1k, 1M, 1G); durations keep seconds above 1 s
+#: ("1000 s", not EngFormatter's "1 ks").
+COUNT_FORMATTER = EngFormatter(places=0, sep="")
 SECONDS_FORMATTER = FuncFormatter(lambda v, _: _power_label(v, _SECOND_UNITS))
 
 

@@ -62,6 +62,8 @@ __all__ = [
 #: Side of the demo image: the photo downsampled to 64 x 64 keeps a slider move fast.
 DEFAULT_SHAPE = (64, 64)
 
+#: Sequential map for the size of a change (0: unchanged).
+CHANGE_SIZE_CMAP = "magma_r"
 #: Two colours for "unchanged" / "changed" maps.
 CHANGED_CMAP = ListedColormap(["#f2f2f2", PALETTE["vermillion"]])
 
@@ -345,9 +347,10 @@ def edge_example_figure(shape=(32, 40), position=(10, 20), offset=(5, 3), *,
 class PoolingPanels:
     """Which detector values and which max-pooled values a shift changes, and a curve.
 
-    Left: the detector values that changed (vermillion; unchanged ones light
-    grey) when the input moved
-    ``shift`` columns. Middle: the max-pooled values that changed, drawn over
+    Left: how much each detector value changed when the input moved ``shift``
+    columns, ``|f(shift(x)) - f(x)|`` divided by the largest ``|f(x)|``, with
+    its colour bar (a map of *which* values changed would be a solid square:
+    nearly all of them change a little). Middle: the max-pooled values that changed, drawn over
     the input area each pooled value covers. Right: the share of values that
     changed against the shift, for the detector (black) and for pool sizes
     ``pool_sizes`` (grey), with the current pool size in blue and a dot at the
@@ -391,7 +394,7 @@ class PoolingPanels:
         h, w = self.x.shape
         self.axes = fig.subplots(1, 3, gridspec_kw={"width_ratios": (1, 1, 1.5)})
         a_det, a_pool, a_curve = self.axes
-        self.det_image = a_det.imshow(np.zeros((h, w)), cmap=CHANGED_CMAP, vmin=0, vmax=1,
+        self.det_image = a_det.imshow(np.zeros((h, w)), cmap=CHANGE_SIZE_CMAP, vmin=0, vmax=1,
                                       interpolation="nearest")
         self.pool_image = a_pool.imshow(np.zeros((1, 1)), cmap=CHANGED_CMAP, vmin=0, vmax=1,
                                         interpolation="nearest")
@@ -399,17 +402,20 @@ class PoolingPanels:
             ax.set_xlim(-0.5, w - 0.5)
             ax.set_ylim(h - 0.5, -0.5)
             _image_axes(ax, "")
-        a_det.set_title("detector map", fontsize=9)
+        a_det.set_title("detector: size of change", fontsize=9)
         a_pool.set_title("max-pooled map", fontsize=9)
-        for ax in (a_det, a_pool):
-            ax.set_xlabel("orange: changed by the shift", fontsize=8)
+        bar = fig.colorbar(self.det_image, ax=a_det, location="right", shrink=0.8, pad=0.02,
+                           ticks=[0, 0.5, 1])
+        bar.set_label("|change| ÷ max |f(x)|", fontsize=9, labelpad=1)
+        bar.ax.tick_params(labelsize=9)
+        a_pool.set_xlabel("orange: changed by the shift", fontsize=9)
         plot_invariance_curve(self.curve, ax=a_curve,
                               pool_sizes=[p for p in pool_sizes if p <= max_pool])
         (self.current_line,) = a_curve.plot([], [], color=ROLE["highlight"], lw=2.2,
                                             marker="o", markersize=3, label="current pool size")
         (self.dot,) = a_curve.plot([], [], marker="o", markersize=9, color=ROLE["highlight"],
                                    markeredgecolor="white", linestyle="none")
-        a_curve.legend(fontsize=7, loc="lower right", frameon=False)
+        a_curve.legend(fontsize=9, loc="lower right", frameon=False)
         self.artists = [self.det_image, self.pool_image, self.current_line, self.dot]
         self.text = None
         if self.readout:
@@ -423,7 +429,9 @@ class PoolingPanels:
             raise ValueError(f"pool_size must be at most {self.curve.pool_sizes[-1]}; "
                              f"got {pool_size}")
         ch = pooling_change(self.x, self.kernel, (0, shift), pool_size=pool_size)
-        self.det_image.set_data(ch.detector_changed.astype(float))
+        peak = float(np.abs(ch.detector).max())
+        change = np.abs(ch.detector_shifted - ch.detector)
+        self.det_image.set_data(change / peak if peak > 0 else change)
         pooled = ch.pooled_changed.astype(float)
         self.pool_image.set_data(pooled)
         p = pool_size

@@ -538,10 +538,10 @@ def plot_receptive_fields(depth: int = 3, kernel_size: int = 3, *, stride: int =
     -------
     matplotlib.figure.Figure
     """
-    return _receptive_fields(depth, kernel_size, stride, dilation, image, point, None, fig)[0]
+    return draw_receptive_fields(depth, kernel_size, stride, dilation, image, point, None, fig)[0]
 
 
-def _receptive_fields(depth, kernel_size, stride, dilation, image, point, max_layers, fig,
+def draw_receptive_fields(depth, kernel_size, stride, dilation, image, point, max_layers, fig,
                       app=False):
     from cnnmotiv.data import photo
 

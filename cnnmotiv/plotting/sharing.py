@@ -41,7 +41,6 @@ __all__ = [
     "connection_parameters",
     "parameter_colours",
     "parameter_image",
-    "growth_counts",
     "plot_connections",
     "plot_parameter_matrix",
     "draw_kernel_key",
@@ -248,10 +247,10 @@ def parameter_image(kind: str, kernel_shape, shape) -> tuple[np.ndarray, np.ndar
     """
     kind = _check_kind(kind)
     kshape, ishape, _ = _as_2d_shapes(kernel_shape, shape)
-    return _parameter_image(kind, kshape, ishape, _taps(kshape, ishape))
+    return parameter_image_from_taps(kind, kshape, ishape, _taps(kshape, ishape))
 
 
-def _parameter_image(kind, kshape, ishape, taps):
+def parameter_image_from_taps(kind, kshape, ishape, taps):
     rows, cols, params, n_params = _connections(kind, kshape, ishape, taps)
     n_in = ishape[0] * ishape[1]
     n_out = (ishape[0] - kshape[0] + 1) * (ishape[1] - kshape[1] + 1)
@@ -264,7 +263,7 @@ def _parameter_image(kind, kshape, ishape, taps):
 
 # --------------------------------------------------------------------------- layer diagrams
 
-def _diagram_geometry(kind, k, n, highlight, taps=None):
+def diagram_geometry(kind, k, n, highlight, taps=None):
     kshape, ishape = (1, k), (1, n)
     taps = _taps(kshape, ishape) if taps is None else taps
     rows, cols, params, n_params = _connections(kind, kshape, ishape, taps)
@@ -341,7 +340,7 @@ def plot_connections(kind: str = "conv", kernel_size: int = 3, n: int = 8, *,
     _as_2d_shapes(k, n)
     highlight = _check_highlight(highlight, k)
     ax = new_axes(ax, figsize=(4.0, 2.4))
-    segments, colours, widths, _, _, centre = _diagram_geometry(kind, k, n, highlight)
+    segments, colours, widths, _, _, centre = diagram_geometry(kind, k, n, highlight)
     ax.add_collection(LineCollection(segments, colors=colours, linewidths=widths,
                                      capstyle="round", zorder=1))
     ax.scatter(np.arange(n), np.zeros(n), s=70, c="white", edgecolors=PALETTE["black"],
@@ -349,14 +348,14 @@ def plot_connections(kind: str = "conv", kernel_size: int = 3, n: int = 8, *,
     ax.scatter(centre, np.ones(len(centre)), s=70, c="white", edgecolors=PALETTE["black"],
                linewidths=1.0, zorder=3)
     ax.set_title(_diagram_title(kind, k, n), fontsize=9)
-    _style_diagram(ax, n)
+    style_diagram(ax, n)
     return ax
 
 
-def _style_diagram(ax, n):
+def style_diagram(ax, n):
     ax.set_xlim(-0.7, n - 0.3)
     ax.set_ylim(-0.3, 1.3)
-    ax.set_yticks([0, 1], ["input x", "output s"], fontsize=8)
+    ax.set_yticks([0, 1], ["inputs x", "outputs y"], fontsize=9)
     ax.set_xticks([])
     for side in ("top", "right", "bottom", "left"):
         ax.spines[side].set_visible(False)
@@ -427,7 +426,7 @@ def plot_parameter_matrix(kind: str = "conv", kernel_shape=3, shape=8, *,
     n_out, n_in = ids.shape
     ax.imshow(rgba, interpolation="nearest", aspect="equal",
               extent=(-0.5, n_in - 0.5, n_out - 0.5, -0.5))
-    ax.scatter(*_highlight_points(kind, kshape, ishape, highlight), s=6, c=PALETTE["black"],
+    ax.scatter(*highlight_points(kind, kshape, ishape, highlight), s=6, c=PALETTE["black"],
                zorder=3)
     if not one_d and blocks:
         w_out = ishape[1] - kshape[1] + 1
@@ -493,7 +492,7 @@ def draw_kernel_key(kernel_shape, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def _highlight_points(kind, kshape, ishape, highlight, taps=None):
+def highlight_points(kind, kshape, ishape, highlight, taps=None):
     if highlight is None or kind == "dense":
         return np.empty(0), np.empty(0)
     taps = _taps(kshape, ishape) if taps is None else taps

@@ -10,7 +10,8 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-__all__ = ["PALETTE", "ROLE", "DIVERGING_CMAP", "SEQUENTIAL_CMAP", "new_axes", "new_figure"]
+__all__ = ["PALETTE", "ROLE", "DIVERGING_CMAP", "SEQUENTIAL_CMAP", "enlarge_small_text",
+           "new_axes", "new_figure"]
 
 #: Okabe-Ito colours by name.
 PALETTE = {
@@ -56,6 +57,36 @@ def new_axes(ax: Axes | None = None, figsize=(6.4, 4.0)) -> Axes:
     if ax is not None:
         return ax
     return new_figure(figsize).add_subplot()
+
+
+def enlarge_small_text(fig: Figure, min_points: float) -> Figure:
+    """Raise every font of ``fig`` smaller than ``min_points`` to ``min_points``.
+
+    Covers texts, titles, labels, legend entries and tick labels (through
+    ``tick_params``, so ticks made at the next draw follow). A slider app
+    calls it with ``min_points = 9 * 72 / dpi`` so that no label is smaller
+    than 9 pixels on screen.
+
+    Examples
+    --------
+    >>> fig = new_figure()
+    >>> ax = fig.add_subplot()
+    >>> ax.set_title("t", fontsize=6).get_fontsize()
+    6.0
+    >>> _ = enlarge_small_text(fig, 9)
+    >>> ax.title.get_fontsize()
+    9.0
+    """
+    for ax in fig.axes:
+        for axis, name in ((ax.xaxis, "x"), (ax.yaxis, "y")):
+            for which in ("major", "minor"):
+                ticks = axis.get_major_ticks() if which == "major" else axis.get_minor_ticks()
+                if ticks and ticks[0].label1.get_fontsize() < min_points:
+                    ax.tick_params(axis=name, which=which, labelsize=min_points)
+    for text in fig.findobj(lambda a: hasattr(a, "get_fontsize") and hasattr(a, "set_fontsize")):
+        if text.get_fontsize() < min_points:
+            text.set_fontsize(min_points)
+    return fig
 
 
 # ``plt`` is imported only so that the backend is configured before Figures are made.

@@ -15,10 +15,11 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from cnnmotiv._validation import check_choice, check_int, format_bytes
-from cnnmotiv.plotting.efficiency import (EDGE_KERNELS, KIND_LABELS, KINDS, METRICS,
-                                          format_count,
-                                          _robust_limit, edge_map, layer_costs, plot_cost_bars)
+from cnnmotiv._validation import check_choice, check_int, check_shape
+from cnnmotiv.budget import check_bytes, format_bytes
+from cnnmotiv.counting import layer_costs
+from cnnmotiv.plotting.efficiency import (EDGE_KERNELS, KIND_LABELS, KINDS, METRICS, edge_map,
+                                          format_count, plot_cost_bars, robust_limit)
 from cnnmotiv.plotting.style import DIVERGING_CMAP, PALETTE, new_figure
 from cnnmotiv.widgets.figure_app import FigureApp
 
@@ -28,17 +29,6 @@ __all__ = ["IMAGES", "edge_detection_app", "cost_app"]
 IMAGES = ("photo", "shapes")
 
 _KERNEL_GRID = 3  # the kernel panel shows up to 3 x 3 weights
-
-
-def _image(name: str, shape: tuple[int, int]) -> np.ndarray:
-    from cnnmotiv import data
-
-    return data.photo(shape) if name == "photo" else data.shapes(shape)
-
-
-def _control_class(control: widgets.Widget, name: str) -> widgets.Widget:
-    control.add_class(f"cnnmotiv-control-{name.replace('_', '-')}")
-    return control
 
 
 def edge_detection_app(*, kernel: str = "[-1, 1] (2-tap, horizontal change)",
@@ -66,7 +56,9 @@ def edge_detection_app(*, kernel: str = "[-1, 1] (2-tap, horizontal change)",
         array), ``image`` (name), ``input_shape``, ``output_shape``,
         ``outputs``, ``macs_per_output``, ``macs`` (outputs times taps),
         ``flops`` (per output: one multiplication per tap and one fewer
-        additions), ``edges`` (the edge map) and ``max_abs``.
+        additions), ``edges`` (the edge map), ``max_abs`` and
+        ``colour_limit`` (the colour bar's end: the 98th percentile of
+        ``|edges|``; the map is drawn divided by it).
 
     Raises
     ------
@@ -75,90 +67,123 @@ def edge_detection_app(*, kernel: str = "[-1, 1] (2-tap, horizontal change)",
     """
     check_choice(kernel, "kernel", EDGE_KERNELS)
     check_choice(image, "image", IMAGES)
-    from cnnmotiv._validation import check_shape
 
     shape = check_shape(shape, "shape", ndim=2, minimum=3)
+    # Two images, the edge map and the canvas' copies of them, in float64.
+    check_bytes(6 * 8 * shape[0] * shape[1], what=f"the {shape[0]} x {shape[1]} edge app",
+                parameter="shape")
 
-    fig = new_figure((7.6, 3.0), dpi=72)
-    fig.set_layout_engine("none")
-    ax_in = fig.add_axes((0.01, 0.05, 0.40, 0.80))
-    ax_k = fig.add_axes((0.43, 0.28, 0.14, 0.34))
-    ax_out = fig.add_axes((0.59, 0.05, 0.40, 0.80))
+    drawing = EdgeDrawing(image, shape)
+    controls = {
+        "kernel": widgets.Dropdown(options=list(EDGE_KERNELS), value=kernel,
+                                   description="kernel", layout=widgets.Layout(width="22em")),
+        "image": widgets.ToggleButtons(options=list(IMAGES), value=image, description="image"),
+    }
+    return FigureApp(drawing.figure, drawing.update, controls, dynamic=drawing.artists,
+                     caption=_edge_caption,
+                     alt=lambda r: (f"The {r['image']} ({r['input_shape'][0]}×"
+                                    f"{r['input_shape'][1]}), the {r['weights'].shape[0]}×"
+                                    f"{r['weights'].shape[1]} kernel's weights and its edge "
+                                    f"map, red where brightness rises along the kernel, blue "
+                                    f"where it falls, with a colour bar of the response."))
 
-    first = _image(image, shape)
-    im_in = ax_in.imshow(first, cmap="gray", vmin=0, vmax=1, interpolation="antialiased")
-    im_out = ax_out.imshow(np.zeros(shape), cmap=DIVERGING_CMAP, vmin=-1, vmax=1,
-                           interpolation="antialiased")
-    ax_out.set_xlim(-0.5, shape[1] - 0.5)
-    ax_out.set_ylim(shape[0] - 0.5, -0.5)
-    grid = np.ma.masked_all((_KERNEL_GRID, _KERNEL_GRID))
-    im_k = ax_k.imshow(grid, cmap=DIVERGING_CMAP, vmin=-2, vmax=2)
-    ax_k.set_xlim(-0.5, _KERNEL_GRID - 0.5)
-    ax_k.set_ylim(_KERNEL_GRID - 0.5, -0.5)
-    weight_texts = [[ax_k.text(c, r, "", ha="center", va="center", fontsize=10)
-                     for c in range(_KERNEL_GRID)] for r in range(_KERNEL_GRID)]
-    for ax in (ax_in, ax_k, ax_out):
-        ax.set_xticks([])
-        ax.set_yticks([])
-    for side in ax_k.spines.values():
-        side.set_color(PALETTE["grey"])
-    ax_in.set_title(f"input image ({shape[0]}×{shape[1]})", fontsize=10)
-    ax_k.set_title("kernel", fontsize=10)
-    ax_out.set_title("edge map (valid)", fontsize=10)
-    caption = widgets.HTML()
-    caption.add_class("cnnmotiv-readout")
-    images = {}
 
-    def update(kernel: str, image: str) -> dict:
-        weights = EDGE_KERNELS[kernel]
-        if image not in images:
-            images[image] = _image(image, shape)
-        x = images[image]
-        # No BLAS pinning needed here: correlate2d keeps its BLAS calls short
-        # unless BLAS already runs on one thread.
+class EdgeDrawing:
+    """The figure of :func:`edge_detection_app`: input, kernel weights, signed edge map.
+
+    :meth:`update` filters the image (:func:`cnnmotiv.plotting.efficiency.edge_map`)
+    and redraws; the edge map's colour bar follows its symmetric scale.
+    """
+
+    def __init__(self, image: str, shape: tuple[int, int]):
+        self.shape, self.images = shape, {}
+        self.figure = fig = new_figure((7.6, 3.0), dpi=72)
+        fig.set_layout_engine("none")
+        ax_in = fig.add_axes((0.01, 0.05, 0.37, 0.80))
+        ax_k = fig.add_axes((0.395, 0.28, 0.12, 0.34))
+        ax_out = fig.add_axes((0.53, 0.05, 0.37, 0.80))
+        self.im_in = ax_in.imshow(self._image(image), cmap="gray", vmin=0, vmax=1,
+                                  interpolation="antialiased")
+        self.im_out = ax_out.imshow(np.zeros(shape), cmap=DIVERGING_CMAP, vmin=-1, vmax=1,
+                                    interpolation="antialiased")
+        ax_out.set_xlim(-0.5, shape[1] - 0.5)
+        ax_out.set_ylim(shape[0] - 0.5, -0.5)
+        self.im_k = ax_k.imshow(np.ma.masked_all((_KERNEL_GRID, _KERNEL_GRID)),
+                                cmap=DIVERGING_CMAP, vmin=-2, vmax=2)
+        ax_k.set_xlim(-0.5, _KERNEL_GRID - 0.5)
+        ax_k.set_ylim(_KERNEL_GRID - 0.5, -0.5)
+        self.weight_texts = [[ax_k.text(c, r, "", ha="center", va="center", fontsize=10)
+                              for c in range(_KERNEL_GRID)] for r in range(_KERNEL_GRID)]
+        for ax in (ax_in, ax_k, ax_out):
+            ax.set_xticks([])
+            ax.set_yticks([])
+        for side in ax_k.spines.values():
+            side.set_color(PALETTE["grey"])
+        ax_in.set_title(f"input image ({shape[0]}×{shape[1]})", fontsize=10)
+        ax_k.set_title("kernel", fontsize=10)
+        ax_out.set_title("edge map (valid)", fontsize=10)
+        # The map is drawn divided by its colour limit, so the bar's axes never change
+        # (no full redraw): its three tick labels are texts that show the scale.
+        cax = fig.add_axes((0.905, 0.12, 0.015, 0.66))
+        self.colorbar = fig.colorbar(self.im_out, cax=cax, ticks=[-1, 0, 1])
+        self.colorbar.ax.set_yticklabels([])
+        self.scale = [cax.text(1.6, y, "", transform=cax.get_yaxis_transform(), fontsize=9,
+                               va="center") for y in (-1, 0, 1)]
+        fig.text(0.995, 0.85, "response", ha="right", va="bottom", fontsize=9)
+        self.artists = [self.im_in, self.im_out, self.im_k, *self.scale,
+                        *[t for row in self.weight_texts for t in row]]
+
+    def _image(self, name: str) -> np.ndarray:
+        from cnnmotiv import data
+
+        if name not in self.images:
+            self.images[name] = (data.photo(self.shape) if name == "photo"
+                                 else data.shapes(self.shape))
+        return self.images[name]
+
+    def update(self, kernel: str, image: str) -> dict:
+        """Filter ``image`` with ``EDGE_KERNELS[kernel]`` and redraw the three panels."""
+        weights, x = EDGE_KERNELS[kernel], self._image(image)
         edges = edge_map(x, weights)
-        limit = _robust_limit(edges)
-        im_in.set_data(x)
-        im_out.set_data(edges)
-        im_out.set_clim(-limit, limit)
+        limit = robust_limit(edges)
+        self.im_in.set_data(x)
+        self.im_out.set_data(edges / limit)
+        for text, value in zip(self.scale, (-limit, 0.0, limit)):
+            text.set_text(f"{value:+.2g}" if value else "0")
         kh, kw = weights.shape
         # Output (i, j) is drawn over the centre of the input patch it reads, so
         # the axes keep the input's limits (no re-layout) whatever the kernel.
         top, left = (kh - 1) / 2 - 0.5, (kw - 1) / 2 - 0.5
-        im_out.set_extent((left, left + edges.shape[1], top + edges.shape[0], top))
+        self.im_out.set_extent((left, left + edges.shape[1], top + edges.shape[0], top))
+        self._show_weights(weights)
+        outputs = edges.size
+        return {"kernel": kernel, "weights": weights, "image": image,
+                "input_shape": self.shape, "output_shape": edges.shape, "outputs": outputs,
+                "macs_per_output": weights.size, "macs": outputs * weights.size,
+                "flops": outputs * (2 * weights.size - 1),
+                "edges": edges, "max_abs": float(np.abs(edges).max()), "colour_limit": limit}
+
+    def _show_weights(self, weights: np.ndarray) -> None:
+        kh, kw = weights.shape
         shown = np.ma.masked_all((_KERNEL_GRID, _KERNEL_GRID))
         shown[:kh, :kw] = weights
-        im_k.set_data(shown)
+        self.im_k.set_data(shown)
         for r in range(_KERNEL_GRID):
             for c in range(_KERNEL_GRID):
                 inside = r < kh and c < kw
-                text = weight_texts[r][c]
+                text = self.weight_texts[r][c]
                 text.set_text(f"{weights[r, c]:g}" if inside else "")
                 text.set_color("white" if inside and abs(weights[r, c]) > 1.2 else "black")
-        outputs = edges.size
-        macs = outputs * weights.size
-        flops = outputs * (2 * weights.size - 1)
-        caption.value = (
-            f"<b>{kh}×{kw} kernel</b> on the {shape[0]}×{shape[1]} {image}: "
-            f"{edges.shape[0]}×{edges.shape[1]} = {outputs:,} outputs × {weights.size} "
-            f"multiply-adds = <b>{macs:,} MACs</b> ({flops:,} flops counting "
-            f"{weights.size} multiplications + {weights.size - 1} additions per output). "
-            f"Red: brighter along the kernel's direction; blue: darker.")
-        return {"kernel": kernel, "weights": weights, "image": image,
-                "input_shape": shape, "output_shape": edges.shape, "outputs": outputs,
-                "macs_per_output": weights.size, "macs": macs, "flops": flops,
-                "edges": edges, "max_abs": float(np.abs(edges).max())}
 
-    controls = {
-        "kernel": _control_class(widgets.Dropdown(options=list(EDGE_KERNELS), value=kernel,
-                                                  description="kernel",
-                                                  layout=widgets.Layout(width="22em")),
-                                 "kernel"),
-        "image": _control_class(widgets.ToggleButtons(options=list(IMAGES), value=image,
-                                                      description="image"), "image"),
-    }
-    dynamic = [im_in, im_out, im_k, *[t for row in weight_texts for t in row]]
-    return FigureApp(fig, update, controls, dynamic=dynamic, caption=caption)
+
+def _edge_caption(r: dict) -> str:
+    (kh, kw), (h, w), (oh, ow) = r["weights"].shape, r["input_shape"], r["output_shape"]
+    taps = r["macs_per_output"]
+    return (f"<b>{kh}×{kw} kernel</b> on the {h}×{w} {r['image']}: "
+            f"{oh}×{ow} = {r['outputs']:,} outputs × {taps} "
+            f"multiply-adds = <b>{r['macs']:,} MACs</b> ({r['flops']:,} flops counting "
+            f"{taps} multiplications + {taps - 1} additions per output). "
+            f"Red: brighter along the kernel's direction; blue: darker.")
 
 
 def cost_app(*, height: int = 280, width: int = 320, kernel_size: int = 3,
@@ -184,7 +209,7 @@ def cost_app(*, height: int = 280, width: int = 320, kernel_size: int = 3,
     FigureApp
         Controls ``"height"``, ``"width"``, ``"kernel_size"`` (IntSliders).
         ``app.result`` is a dict: ``costs`` (``costs[metric][kind]`` as
-        :func:`cnnmotiv.plotting.efficiency.layer_costs`), ``shape``,
+        :func:`cnnmotiv.counting.layer_costs`), ``shape``,
         ``kernel_shape``, ``output_shape``, ``mac_ratio`` (dense MACs over
         convolution MACs, which equals ``H * W / k**2``) and
         ``dense_bytes`` (float64 dense matrix).
@@ -204,27 +229,59 @@ def cost_app(*, height: int = 280, width: int = 320, kernel_size: int = 3,
         if value > max_side:
             raise ValueError(f"{name} must be <= max_side = {max_side}; got {value}")
 
-    from cnnmotiv.matrices import dense_matrix_nbytes
+    drawing = CostDrawing(height, width, kernel_size, max_side)
+    controls = {
+        "height": _slider(height, max_kernel + 1, max_side, "height H"),
+        "width": _slider(width, max_kernel + 1, max_side, "width W"),
+        "kernel_size": _slider(kernel_size, 1, max_kernel, "kernel k×k"),
+    }
+    return FigureApp(drawing.figure, drawing.update, controls, dynamic=drawing.artists,
+                     caption=lambda r: _cost_table(r["costs"], r["shape"], r["kernel_shape"],
+                                                   r["output_shape"], r["mac_ratio"],
+                                                   r["dense_bytes"]),
+                     alt="Log-scale bars of the parameters, stored numbers and "
+                         "multiply-accumulates of one layer as a dense matrix, a locally "
+                         "connected layer, the convolution's sparse matrix and the "
+                         "convolution, each bar labelled with its count.")
 
-    fig = new_figure((6.6, 3.7), dpi=72)
-    ax = fig.add_subplot()
-    initial = layer_costs((height, width), kernel_size)
-    top = float(max_side) ** 4 * 30  # room for the legend above the largest bar
-    # Each bar carries its count (3 significant digits): on a log axis one slider step
-    # moves a bar by a hair, but its number changes visibly.
-    plot_cost_bars(initial, ax=ax, ylim=(0.5, top), labels=True)
-    counts = list(ax.texts)  # one per bar, in the order of the bars
-    ax.legend(fontsize=8, loc="upper right", frameon=False, ncols=2)
-    containers = list(ax.containers)
-    kinds = [k for k in KINDS if k in initial[METRICS[0]]]
-    caption = widgets.HTML()
-    caption.add_class("cnnmotiv-readout")
 
-    def update(height: int, width: int, kernel_size: int) -> dict:
+def _slider(value, lo, hi, description) -> widgets.IntSlider:
+    return widgets.IntSlider(value=value, min=lo, max=hi, description=description,
+                             continuous_update=True)
+
+
+class CostDrawing:
+    """The figure of :func:`cost_app`: log-scale cost bars, each carrying its count.
+
+    :meth:`update` recomputes :func:`cnnmotiv.counting.layer_costs`
+    and moves the bars and their labels.
+    """
+
+    def __init__(self, height: int, width: int, kernel_size: int, max_side: int):
+        self.figure = fig = new_figure((6.6, 3.9), dpi=72)
+        ax = fig.add_subplot()
+        initial = layer_costs((height, width), kernel_size)
+        top = float(max_side) ** 4 * 30  # room for the legend above the largest bar
+        # Each bar carries its count (3 significant digits): on a log axis one slider step
+        # moves a bar by a hair, but its number changes visibly.
+        plot_cost_bars(initial, ax=ax, ylim=(0.5, top), labels=True)
+        self.counts = list(ax.texts)  # one per bar, in the order of the bars
+        for text in self.counts:
+            text.set_fontsize(max(text.get_fontsize(), 9))
+        ax.tick_params(labelsize=9)
+        ax.legend(fontsize=9, loc="upper right", frameon=False, ncols=2)
+        self.containers = list(ax.containers)
+        self.kinds = [k for k in KINDS if k in initial[METRICS[0]]]
+        self.artists = [bar for bars in self.containers for bar in bars.patches] + self.counts
+
+    def update(self, height: int, width: int, kernel_size: int) -> dict:
+        """Recount for an ``(height, width)`` image and a ``kernel_size`` square kernel."""
+        from cnnmotiv.matrices import dense_matrix_nbytes
+
         shape, kshape = (height, width), (kernel_size, kernel_size)
         costs = layer_costs(shape, kshape)
-        texts = iter(counts)
-        for kind, bars in zip(kinds, containers):
+        texts = iter(self.counts)
+        for kind, bars in zip(self.kinds, self.containers):
             for metric, bar in zip(METRICS, bars.patches):
                 value = costs[metric][kind]
                 bar.set_height(value)
@@ -232,24 +289,9 @@ def cost_app(*, height: int = 280, width: int = 320, kernel_size: int = 3,
                 text.set_text(format_count(value))
                 text.set_y(value * 1.4)
         out = (height - kernel_size + 1, width - kernel_size + 1)
-        ratio = costs["MACs"]["dense"] / costs["MACs"]["conv"]
-        nbytes = dense_matrix_nbytes(shape, kshape)
-        caption.value = _cost_table(costs, shape, kshape, out, ratio, nbytes)
         return {"costs": costs, "shape": shape, "kernel_shape": kshape, "output_shape": out,
-                "mac_ratio": ratio, "dense_bytes": nbytes}
-
-    def slider(name, value, lo, hi, description, step=1):
-        return _control_class(widgets.IntSlider(value=value, min=lo, max=hi, step=step,
-                                                description=description,
-                                                continuous_update=True), name)
-
-    controls = {
-        "height": slider("height", height, max_kernel + 1, max_side, "height H"),
-        "width": slider("width", width, max_kernel + 1, max_side, "width W"),
-        "kernel_size": slider("kernel_size", kernel_size, 1, max_kernel, "kernel k×k"),
-    }
-    dynamic = [bar for bars in containers for bar in bars.patches] + counts
-    return FigureApp(fig, update, controls, dynamic=dynamic, caption=caption)
+                "mac_ratio": costs["MACs"]["dense"] / costs["MACs"]["conv"],
+                "dense_bytes": dense_matrix_nbytes(shape, kshape)}
 
 
 def _cost_table(costs, shape, kshape, out, ratio, nbytes) -> str:

@@ -34,12 +34,6 @@ _DPI = 72
 _STYLE = {"description_width": "initial"}
 
 
-def _caption() -> widgets.HTML:
-    caption = widgets.HTML()
-    caption.add_class("cnnmotiv-readout")
-    return caption
-
-
 def _html(text: str) -> str:
     lines = html.escape(text).split("\n")
     return "<div style='font-family: monospace'>" + "<br>".join(lines) + "</div>"
@@ -96,7 +90,6 @@ def equivariance_app(x=None, kernel=EDGE_KERNEL, *, max_shift: int = 10, offset=
         raise ValueError(f"stride must be one of {STRIDES!r}; got {stride!r}")
     fig = new_figure((7.2, 4.6), dpi=_DPI)
     panels = EquivariancePanels(fig, x, kernel, readout=False)
-    caption = _caption()
     controls = {
         "shift_y": _slider("shift_y", "shift rows", -max_shift, max_shift, dy),
         "shift_x": _slider("shift_x", "shift columns", -max_shift, max_shift, dx),
@@ -107,11 +100,13 @@ def equivariance_app(x=None, kernel=EDGE_KERNEL, *, max_shift: int = 10, offset=
     }
 
     def update(shift_y, shift_x, padding, stride):
-        report = panels.update((shift_y, shift_x), padding, stride)
-        caption.value = _html(readout(report))
-        return report
+        return panels.update((shift_y, shift_x), padding, stride)
 
-    return FigureApp(fig, update, controls, dynamic=panels.artists, caption=caption)
+    return FigureApp(fig, update, controls, dynamic=panels.artists,
+                     caption=lambda report: _html(readout(report)),
+                     alt="Six panels: the input, the filtered input f(x) and its shifted copy "
+                         "g(f(x)) above the shifted input g(x), its filtered copy f(g(x)) and "
+                         "the difference f(g(x)) - g(f(x)), with a colour bar of its scale.")
 
 
 def pooling_app(x=None, kernel=EDGE_KERNEL, *, max_shift: int = 12, max_pool: int = 8,
@@ -159,15 +154,13 @@ def pooling_app(x=None, kernel=EDGE_KERNEL, *, max_shift: int = 12, max_pool: in
     references = tuple(p for p in (2, 4, 8) if p <= max_pool)
     panels = PoolingPanels(fig, x, kernel, shifts=range(0, max_shift + 1),
                            pool_sizes=references, max_pool=max_pool, readout=False)
-    caption = _caption()
     controls = {
         "pool_size": _slider("pool_size", "pool size", 1, max_pool, pool_size),
         "shift": _slider("shift", "shift (px)", 0, max_shift, shift),
     }
 
-    def update(pool_size, shift):
-        change = panels.update(pool_size, shift)
-        caption.value = _html(pooling_readout(change))
-        return change
-
-    return FigureApp(fig, update, controls, dynamic=panels.artists, caption=caption)
+    return FigureApp(fig, panels.update, controls, dynamic=panels.artists,
+                     caption=lambda change: _html(pooling_readout(change)),
+                     alt="Which detector values and which max-pooled values a column shift "
+                         "changed (orange), and the share changed against the shift for "
+                         "several pool sizes.")

@@ -1,10 +1,22 @@
 """FigureApp: one Matplotlib figure redrawn in place by a set of controls.
 
-The figure is built once; a slider move calls ``update(**values)``, which
-changes the existing artists (``set_data``, ``set_xy`` ...) and returns the
-numbers it computed; the figure is then rendered to PNG bytes and pushed into
-an :class:`ipywidgets.Image`. No new figure is created per move, and nothing
-depends on the notebook's Matplotlib backend.
+Every slider app of the notebooks is three parts:
+
+* a **drawing**: an object that builds its figure once and has an
+  ``update(**values)`` method that changes the existing artists
+  (``set_data``, ``set_xy`` ...) and returns what it computed;
+* a **numbers function** in a core module (or beside the drawing), which the
+  drawing calls to get what it shows;
+* the **controls**: sliders, dropdowns and toggles, by the keyword ``update``
+  takes.
+
+:class:`FigureApp` owns the mechanics they share: it lays the figure out once
+and keeps that layout, renders it to PNG bytes (Pillow) pushed into an
+:class:`ipywidgets.Image`, writes the caption, and catches a setting that has
+no result: the message goes into the caption, the controls go back to the
+last setting that had one, so controls, picture and :attr:`FigureApp.result`
+always agree. No new figure is created per move, and nothing depends on the
+notebook's Matplotlib backend.
 
 Rendering is the slow part of a slider move, and most of it is text (tick
 labels). Pass the artists that ``update`` changes as ``dynamic``: the rest of
@@ -16,28 +28,31 @@ automatically when an axes' view limits change.
 from __future__ import annotations
 
 import contextlib
-import struct
+import html
+import io
 import time
-import zlib
 from collections.abc import Callable, Iterable, Mapping
 
 import ipywidgets as widgets
-import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
-__all__ = ["FigureApp", "render_png"]
+from cnnmotiv.plotting.style import enlarge_small_text
+
+__all__ = ["FigureApp", "MIN_TEXT_PX", "render_png", "text_pixel_sizes"]
+
+#: Smallest text an app shows, in screen pixels (its PNG is shown at its own size).
+MIN_TEXT_PX = 9.0
 
 
 def render_png(canvas: FigureCanvasAgg) -> bytes:
-    """Encode what ``canvas`` last drew as PNG (8-bit RGB, no alpha).
+    """Encode what ``canvas`` last drew as PNG (8-bit RGB, no alpha), through Pillow.
 
-    Written directly: rows unfiltered (PNG filter type 0) and deflated at
-    zlib level 1. For figures (large flat areas, thin lines) this is about
-    twice as fast as Pillow's encoder with its adaptive row filters and gives
-    a file of similar or smaller size; speed matters because it runs on every
-    slider move.
+    Deflate level 1 (``compress_level=1``): this runs on every slider move,
+    and for figures (large flat areas, thin lines) higher levels cost more
+    time than they save bytes.
 
     Parameters
     ----------
@@ -49,37 +64,60 @@ def render_png(canvas: FigureCanvasAgg) -> bytes:
     bytes
         A complete PNG file, ``canvas.get_width_height()`` pixels.
     """
-    rgba = np.asarray(canvas.buffer_rgba())
-    height, width = rgba.shape[:2]
-    raw = np.zeros((height, 1 + 3 * width), dtype=np.uint8)  # column 0: filter type 0
-    raw[:, 1:].reshape(height, width, 3)[...] = rgba[..., :3]
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit truecolour
-    return b"".join((_PNG_SIGNATURE, _png_chunk(b"IHDR", header),
-                     _png_chunk(b"IDAT", zlib.compress(raw.tobytes(), 1)),
-                     _png_chunk(b"IEND", b"")))
+    rgba = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(),
+                            "raw", "RGBA", 0, 1)
+    out = io.BytesIO()
+    rgba.convert("RGB").save(out, format="png", compress_level=1)
+    return out.getvalue()
 
 
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+def text_pixel_sizes(figure: Figure) -> list[tuple[float, str]]:
+    """Height on screen, in pixels, of every visible text of ``figure``.
+
+    A font of ``pt`` points drawn at ``figure.dpi`` is ``pt * dpi / 72``
+    pixels; the apps show their PNG at its own pixel size.
+
+    Returns
+    -------
+    list of (float, str)
+        ``(pixels, text)`` for each non-empty visible text (titles, labels,
+        tick labels, annotations, legend entries).
+    """
+    canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) \
+        else FigureCanvasAgg(figure)
+    canvas.draw()   # tick labels exist only once drawn
+    found = []
+    for text in figure.findobj(lambda a: hasattr(a, "get_fontsize") and hasattr(a, "get_text")):
+        if text.get_visible() and text.get_text().strip() and _shown(text):
+            found.append((text.get_fontsize() * figure.dpi / 72, text.get_text()))
+    return found
 
 
-def _png_chunk(tag: bytes, body: bytes) -> bytes:
-    return (struct.pack(">I", len(body)) + tag + body
-            + struct.pack(">I", zlib.crc32(tag + body)))
+def _shown(text) -> bool:
+    """Whether ``text`` and the axes holding it (if any) are visible."""
+    return text.axes is None or text.axes.get_visible()
 
 
 class FigureApp(widgets.VBox):
-    """Controls above a figure that they redraw.
+    """Controls above a figure that they redraw, and a caption under it.
 
     Parameters
     ----------
     figure : matplotlib.figure.Figure
         The figure to redraw; build it once, before the app. Its ``dpi`` is
-        the resolution of the image shown.
+        the resolution of the image shown. Fonts smaller than
+        :data:`MIN_TEXT_PX` pixels at that resolution are enlarged to it.
+        Its layout engine (if any) runs
+        once, on the first render, and is then switched off: a move changes
+        artists, never the layout.
     update : callable
         ``update(**values) -> result``. Called with the current value of every
         control (by its name) on construction and after every change. It must
         update ``figure``'s artists in place; its return value is kept in
-        :attr:`result`.
+        :attr:`result`. An exception it raises for a setting (a stack with no
+        output unit, an image too small ...) is shown in the caption and the
+        controls return to the last setting that had a result; on
+        construction it propagates (the builder refuses its initial values).
     controls : mapping of str to ipywidgets.ValueWidget
         The sliders, dropdowns and toggles, by the keyword ``update`` takes.
     dynamic : iterable of Artist, optional
@@ -89,17 +127,26 @@ class FigureApp(widgets.VBox):
         When omitted, the whole figure is redrawn every time.
     dpi : float, optional
         Resolution of the image shown; default: the figure's own.
-    caption : ipywidgets.Widget, optional
-        Shown under the figure (for example an HTML readout of the numbers).
+    caption : callable, optional
+        ``caption(result) -> str``: the HTML shown under the figure (for
+        example the numbers behind it).
+    alt : str or callable, optional
+        A short text alternative of the figure, for screen readers (set as the
+        image's ``tooltip``, the ``title`` of the ``<img>``); a callable gets
+        the result. The caption's text, if any, follows it in :attr:`alt`.
 
     Attributes
     ----------
     controls : dict
         The controls, by name; set ``controls[name].value`` to drive the app.
     result : object
-        What the last call to ``update`` returned.
+        What the last successful call to ``update`` returned.
+    error : str or None
+        The message of the last refused setting, until the next good one.
     png : bytes
         The figure as last rendered.
+    caption : ipywidgets.HTML
+        The text under the figure.
     callback_seconds : float
         Wall time of the last update plus render, in seconds.
     """
@@ -107,66 +154,115 @@ class FigureApp(widgets.VBox):
     def __init__(self, figure: Figure, update: Callable[..., object],
                  controls: Mapping[str, widgets.ValueWidget], *,
                  dynamic: Iterable[Artist] = (), dpi: float | None = None,
-                 caption: widgets.Widget | None = None):
+                 caption: Callable[[object], str] | None = None,
+                 alt: str | Callable[[object], str] = ""):
         self.figure = figure
         if dpi is not None:
             figure.set_dpi(dpi)
+        enlarge_small_text(figure, MIN_TEXT_PX * 72 / figure.dpi)
         self._canvas = FigureCanvasAgg(figure)
-        self._update = update
+        self._update, self._describe, self._alt = update, caption, alt
         self._dynamic = list(dynamic)
         for artist in self._dynamic:
             artist.set_animated(True)
-        self._background = None
-        self._view_limits = None
+        self._background = self._view_limits = None
+        self._good: dict | None = None
+        self._restoring = False
         self.controls = dict(controls)
+        self.result, self.error, self.png, self.callback_seconds = None, None, b"", 0.0
+        self.image = self._image_widget()
+        self.caption = widgets.HTML()
+        self.caption.add_class("cnnmotiv-caption")
+        box = widgets.HBox(list(self.controls.values()),
+                           layout=widgets.Layout(flex_flow="row wrap"))
+        super().__init__([box, self.image, self.caption])
+        self.add_class("cnnmotiv-app")
         for name, control in self.controls.items():
             control.add_class(f"cnnmotiv-control-{name.replace('_', '-')}")
+            control.observe(self._on_change, names="value")
+        self._render(self.values())
+
+    def _image_widget(self) -> widgets.Image:
         # Shown at its own pixel size (a flex column would stretch it, blurring it),
         # shrinking only when the page is narrower.
         width, _ = self._canvas.get_width_height()
-        self.image = widgets.Image(format="png", layout=widgets.Layout(
+        image = widgets.Image(format="png", layout=widgets.Layout(
             width=f"{width}px", max_width="100%", height="auto", align_self="flex-start"))
-        self.image.add_class("cnnmotiv-figure")
-        self.caption = caption
-        self.result = None
-        self.png = b""
-        self.callback_seconds = 0.0
-        box = widgets.HBox(list(self.controls.values()),
-                           layout=widgets.Layout(flex_flow="row wrap"))
-        children = [box, self.image] + ([caption] if caption is not None else [])
-        super().__init__(children)
-        self.add_class("cnnmotiv-app")
-        for control in self.controls.values():
-            control.observe(self._on_change, names="value")
-        self.refresh()
+        image.add_class("cnnmotiv-figure")
+        return image
+
+    @property
+    def alt(self) -> str:
+        """The figure's text alternative: what it shows, then the caption's text."""
+        head = self._alt(self.result) if callable(self._alt) else self._alt
+        return " ".join(p for p in (head, _plain(self.caption.value)) if p)
 
     def values(self) -> dict:
         """The current value of every control, by name."""
         return {name: c.value for name, c in self.controls.items()}
 
     def refresh(self) -> None:
-        """Run ``update`` with the current values and re-render the image."""
+        """Run ``update`` with the current values and re-render the image.
+
+        A setting without a result leaves the picture and :attr:`result` as
+        they were, puts the controls back and shows why in the caption.
+        """
+        values = self.values()
+        try:
+            self._render(values)
+        except Exception as exc:  # any refusal of a setting: show it, never raise it
+            self._refuse(values, exc)
+
+    def _render(self, values: dict) -> None:
         start = time.perf_counter()
+        missing = [name for name, v in values.items() if v is None]
+        if missing:
+            raise ValueError(f"{', '.join(missing)} has no value (None); pick one")
         # A caption changed by ``update`` is sent to the page after the new image, so
         # the browser decodes the figure before it lays out the new text.
-        held = (self.caption.hold_sync() if self.caption is not None
-                else contextlib.nullcontext())
-        with held:
-            self.result = self._update(**self.values())
+        with self.caption.hold_sync():
+            result = self._update(**values)
             self._draw()
             self.png = render_png(self._canvas)
             self.image.value = self.png
+            self.result, self.error, self._good = result, None, values
+            self.caption.value = self._describe(result) if self._describe else ""
+            self.image.tooltip = self.alt or None
         self.callback_seconds = time.perf_counter() - start
 
+    def _refuse(self, values: dict, exc: Exception) -> None:
+        """Show why ``values`` has no result and put the controls back to the last good ones."""
+        changed = [name for name in values if self._good is None
+                   or values[name] != self._good[name]]
+        self.error = f"{', '.join(changed) or 'this setting'}: {exc}"
+        if self._good is not None:
+            with self._quiet():
+                for name, value in self._good.items():
+                    if self.controls[name].value != value:
+                        self.controls[name].value = value
+            with contextlib.suppress(Exception):  # artists a failed update half changed
+                self._update(**self._good)
+        shown = self._describe(self.result) if self._describe else ""
+        self.caption.value = (f"<div class='cnnmotiv-error' style='color:#D55E00'><b>Not "
+                              f"shown</b> ({html.escape(self.error)}); the controls are back "
+                              f"at the last setting that has a result.</div>{shown}")
+
+    @contextlib.contextmanager
+    def _quiet(self):
+        self._restoring = True
+        try:
+            yield
+        finally:
+            self._restoring = False
+
     def _draw(self) -> None:
-        if not self._dynamic:
-            self._canvas.draw()
-            return
         limits = [tuple(ax.viewLim.bounds) for ax in self.figure.axes]
-        if self._background is None or limits != self._view_limits:
-            self._canvas.draw()  # everything but the animated artists
+        if not self._dynamic or self._background is None or limits != self._view_limits:
+            self._canvas.draw()  # with blitting: everything but the animated artists
             if self.figure.get_layout_engine() is not None:
                 self.figure.set_layout_engine("none")  # keep the layout found once
+            if not self._dynamic:
+                return
             self._background = self._canvas.copy_from_bbox(self.figure.bbox)
             self._view_limits = limits
         else:
@@ -175,4 +271,12 @@ class FigureApp(widgets.VBox):
             self.figure.draw_artist(artist)
 
     def _on_change(self, change) -> None:
-        self.refresh()
+        if not self._restoring:
+            self.refresh()
+
+
+def _plain(markup: str) -> str:
+    """The text of an HTML fragment, tags dropped and entities decoded."""
+    import re
+
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup or "")).split())

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.patches import Rectangle
 
 from cnnmotiv._validation import check_choice, check_int
-from cnnmotiv.plotting.receptive_fields import _receptive_fields
-from cnnmotiv.plotting.style import ROLE, SEQUENTIAL_CMAP, new_figure
+from cnnmotiv.budget import check_bytes
+from cnnmotiv.plotting.receptive_fields import draw_receptive_fields
 from cnnmotiv.receptive_fields import field_layers, layer_stack, uniform_erf_std
+from cnnmotiv.plotting.style import ROLE, SEQUENTIAL_CMAP, new_figure
 from cnnmotiv.widgets.figure_app import FigureApp
 
 __all__ = ["erf_app", "receptive_field_app"]
@@ -25,7 +25,7 @@ __all__ = ["erf_app", "receptive_field_app"]
 def receptive_field_app(depth: int = 3, kernel_size: int = 3, stride: int = 1,
                         dilation: int = 1, *, max_depth: int = 5, max_kernel_size: int = 5,
                         max_stride: int = 2, max_dilation: int = 2, image=None, point=None,
-                        dpi: float = 72) -> FigureApp:
+                        dpi: float = 72, max_bytes: int | None = None) -> FigureApp:
     """A 1-D stack and the photo's squares, both following depth, kernel, stride, dilation.
 
     Parameters
@@ -42,6 +42,9 @@ def receptive_field_app(depth: int = 3, kernel_size: int = 3, stride: int = 1,
         Where on the image the units are chosen (row, col); default: centre.
     dpi : float
         Resolution of the rendered image.
+    max_bytes : int, optional
+        Memory budget for the widest stack the sliders allow; default
+        :data:`cnnmotiv.budget.DEFAULT_MAX_BYTES`.
 
     Returns
     -------
@@ -57,7 +60,17 @@ def receptive_field_app(depth: int = 3, kernel_size: int = 3, stride: int = 1,
     Raises
     ------
     ValueError, TypeError
-        For initial values outside the slider ranges.
+        For initial values outside the slider ranges, or an initial stack
+        that leaves no output unit on the image.
+    cnnmotiv.budget.BudgetError
+        If the 1-D stack at the sliders' maxima would need more memory than
+        the budget (:func:`cnnmotiv.budget.check_bytes`).
+
+    Notes
+    -----
+    A setting whose stack leaves no output unit on the image (its field is
+    wider than the image) is not drawn: the caption says so and the sliders
+    return to the last setting that has one.
 
     Examples
     --------
@@ -76,13 +89,10 @@ def receptive_field_app(depth: int = 3, kernel_size: int = 3, stride: int = 1,
     kernel_size = check_int(kernel_size, "kernel_size", minimum=1, maximum=max_kernel_size)
     stride = check_int(stride, "stride", minimum=1, maximum=max_stride)
     dilation = check_int(dilation, "dilation", minimum=1, maximum=max_dilation)
+    _check_stack_budget(max_depth, max_kernel_size, max_stride, max_dilation, max_bytes)
 
-    fig = new_figure((8.0, 3.4))
-    fig, stack, squares = _receptive_fields(depth, kernel_size, stride, dilation, image, point,
-                                            max_depth, fig, app=True)
-    FigureCanvasAgg(fig).draw()
-    fig.set_layout_engine("none")
-
+    drawing = ReceptiveFieldDrawing(depth, kernel_size, stride, dilation, image, point,
+                                    max_depth)
     controls = {
         "depth": widgets.IntSlider(value=depth, min=1, max=max_depth, description="depth"),
         "kernel_size": widgets.IntSlider(value=kernel_size, min=1, max=max_kernel_size,
@@ -92,29 +102,69 @@ def receptive_field_app(depth: int = 3, kernel_size: int = 3, stride: int = 1,
         "dilation": widgets.IntSlider(value=dilation, min=1, max=max_dilation,
                                       description="dilation"),
     }
-    caption = widgets.HTML()
-    caption.add_class("cnnmotiv-caption")
+    return FigureApp(drawing.figure, drawing.update, controls, dynamic=drawing.artists,
+                     dpi=dpi, caption=_field_caption,
+                     alt="Left: a 1-D stack of layers, the lines from the top unit down to the "
+                         "inputs it reads. Right: the photo with the square of input pixels "
+                         "each layer's unit sees, and a zoom on them.")
 
-    def update(depth: int, kernel_size: int, stride: int, dilation: int) -> dict:
+
+def _check_stack_budget(depth: int, kernel_size: int, stride: int, dilation: int,
+                        max_bytes: int | None) -> None:
+    """Refuse slider maxima whose widest 1-D stack would exceed the memory budget.
+
+    The stack's input is the top unit's field plus two top-layer strides (as
+    :func:`cnnmotiv.receptive_fields.layer_stack`); its matrices hold one
+    float64 per pair of adjacent units.
+    """
+    from cnnmotiv.receptive_fields import LayerSpec, layer_lengths, receptive_field
+
+    spec = [LayerSpec(kernel_size, stride=stride, dilation=dilation)] * depth
+    top = receptive_field(spec)[-1]
+    n = top.size[0] + 2 * top.jump[0]
+    lengths = [h for h, _ in layer_lengths(spec, (n, 1))]
+    check_bytes(8 * sum(a * b for a, b in zip(lengths[:-1], lengths[1:])),
+                what=f"the widest 1-D stack of the sliders (depth {depth}, kernel size "
+                     f"{kernel_size}, stride {stride}, dilation {dilation}; n={n})",
+                parameter="max_depth, max_kernel_size, max_stride or max_dilation",
+                max_bytes=max_bytes)
+
+
+class ReceptiveFieldDrawing:
+    """The figure of :func:`receptive_field_app`: the 1-D stack beside the photo's squares.
+
+    :meth:`update` redraws both for one depth, kernel size, stride and
+    dilation and returns the numbers (see :func:`receptive_field_app`).
+    """
+
+    def __init__(self, depth, kernel_size, stride, dilation, image, point, max_depth):
+        self.point = point
+        self.figure = new_figure((8.0, 3.4))
+        _, self.stack, self.squares = draw_receptive_fields(
+            depth, kernel_size, stride, dilation, image, point, max_depth, self.figure, app=True)
+        # The layer labels and the colour key are fixed (fixed_rows / key_only): background.
+        self.artists = [self.stack.lines, self.stack.highlight, self.stack.units,
+                        self.stack.count, self.squares.image, *self.squares.squares,
+                        self.squares.marker, self.squares.window_box]
+
+    def update(self, depth: int, kernel_size: int, stride: int, dilation: int) -> dict:
+        """Redraw for one stack; raises ValueError if it leaves no output unit."""
         st = layer_stack(depth, kernel_size, stride=stride, dilation=dilation)
-        drawn = stack.update(st)
-        found = squares.update(field_layers(depth, kernel_size, stride=stride,
-                                            dilation=dilation, same=True), point=point)
-        sizes = found["sizes"]
-        caption.value = (
-            "<b>Receptive field</b> (input pixels from first to last row read, per side): "
-            + ", ".join(f"layer {l + 1}: {r}&times;{c}" for l, (r, c) in enumerate(sizes))
-            + f". Each layer adds (k&minus;1)&middot;dilation = {(kernel_size - 1) * dilation}"
-              " times the product of the strides below it.")
+        drawn = self.stack.update(st)
+        found = self.squares.update(field_layers(depth, kernel_size, stride=stride,
+                                                 dilation=dilation, same=True), point=self.point)
         return {"depth": depth, "kernel_size": kernel_size, "stride": stride,
-                "dilation": dilation, "sizes": sizes, "regions": found["regions"],
+                "dilation": dilation, "sizes": found["sizes"], "regions": found["regions"],
                 "units": found["units"], "stack_field": drawn["field_size"],
                 "stack_n": drawn["n"]}
 
-    # The layer labels and the colour key are fixed (fixed_rows / key_only): background.
-    dynamic = [stack.lines, stack.highlight, stack.units, stack.count,
-               squares.image, *squares.squares, squares.marker, squares.window_box]
-    return FigureApp(fig, update, controls, dynamic=dynamic, dpi=dpi, caption=caption)
+
+def _field_caption(r: dict) -> str:
+    return ("<b>Receptive field</b> (input pixels from first to last row read, per side): "
+            + ", ".join(f"layer {l + 1}: {a}&times;{b}" for l, (a, b) in enumerate(r["sizes"]))
+            + f". Each layer adds (k&minus;1)&middot;dilation = "
+              f"{(r['kernel_size'] - 1) * r['dilation']} times the product of the strides "
+              "below it.")
 
 
 def erf_app(depth: int = 4, kernel_size: int = 3, kernel: str = "uniform", *,
@@ -148,7 +198,7 @@ def erf_app(depth: int = 4, kernel_size: int = 3, kernel: str = "uniform", *,
     >>> app.result["theory_size"]
     9
     """
-    from cnnmotiv.receptive_fields import effective_receptive_field, erf_spread
+    from cnnmotiv.receptive_fields import effective_receptive_field
 
     max_depth = check_int(max_depth, "max_depth")
     max_kernel_size = check_int(max_kernel_size, "max_kernel_size", minimum=2, maximum=15)
@@ -156,23 +206,11 @@ def erf_app(depth: int = 4, kernel_size: int = 3, kernel: str = "uniform", *,
     kernel_size = check_int(kernel_size, "kernel_size", minimum=2, maximum=max_kernel_size)
     kernel = check_choice(kernel, "kernel", ("uniform", "random"))
     size = 1 + max_depth * (max_kernel_size - 1) + 6
+    # The random-kernel path keeps one (size, size) map per layer.
+    check_bytes(8 * size * size * (max_depth + 2), parameter="max_depth",
+                what=f"the effective-field maps of a depth-{max_depth} stack ({size} x {size})")
 
-    fig = new_figure((4.4, 3.6))
-    ax = fig.add_subplot()
-    image = ax.imshow(np.zeros((size, size)), cmap=SEQUENTIAL_CMAP, interpolation="nearest",
-                      vmin=0.0, vmax=1.0)
-    fig.colorbar(image, ax=ax, shrink=0.85, label="share of the gradient (÷ peak)")
-    square = ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor=ROLE["theory"],
-                                    linewidth=2, linestyle="--"))
-    ax.set_xticks([])
-    ax.set_yticks([])
-    # No legend inside the axes: the heatmap is redrawn over the static background.
-    ax.set_title("Effective field (heatmap) in the theoretical square (dashed)", fontsize=9,
-                 loc="left")
-    label = ax.text(0.02, 0.03, "", transform=ax.transAxes, color="white", fontsize=9)
-    FigureCanvasAgg(fig).draw()
-    fig.set_layout_engine("none")
-
+    drawing = ErfDrawing(size)
     controls = {
         "depth": widgets.IntSlider(value=depth, min=1, max=max_depth, description="depth"),
         "kernel_size": widgets.IntSlider(value=kernel_size, min=2, max=max_kernel_size,
@@ -181,23 +219,59 @@ def erf_app(depth: int = 4, kernel_size: int = 3, kernel: str = "uniform", *,
         "kernel": widgets.Dropdown(options=["uniform", "random"], value=kernel,
                                    description="kernel"),
     }
+    # The random kernels are convolved with scipy.signal, whose first import takes about
+    # a second: pay it here, when the cell runs, rather than on the first move to 'random'.
+    effective_receptive_field(1, 2, init="random", rng=0)
+    return FigureApp(drawing.figure, drawing.update, controls, dynamic=drawing.artists,
+                     dpi=dpi,
+                     alt=lambda r: (f"Heatmap of the effective receptive field of a depth "
+                                    f"{r['depth']} stack of {r['kernel_size']}-tap "
+                                    f"{r['kernel']} kernels inside its theoretical "
+                                    f"{r['theory_size']}×{r['theory_size']} square (dashed); "
+                                    f"spread σ = {r['spread'][1]:.2f} px."))
 
-    def update(depth: int, kernel_size: int, kernel: str) -> dict:
+
+class ErfDrawing:
+    """The figure of :func:`erf_app`: the effective field as a heatmap in its square.
+
+    :meth:`update` computes the field
+    (:func:`cnnmotiv.receptive_fields.effective_receptive_field`) and
+    redraws it; it returns the numbers described in :func:`erf_app`.
+    """
+
+    def __init__(self, size: int):
+        self.size = size
+        self.figure = fig = new_figure((4.4, 3.6))
+        ax = fig.add_subplot()
+        self.image = ax.imshow(np.zeros((size, size)), cmap=SEQUENTIAL_CMAP,
+                               interpolation="nearest", vmin=0.0, vmax=1.0)
+        fig.colorbar(self.image, ax=ax, shrink=0.85, label="share of the gradient (÷ peak)")
+        self.square = ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor=ROLE["theory"],
+                                             linewidth=2, linestyle="--"))
+        ax.set_xticks([])
+        ax.set_yticks([])
+        # No legend inside the axes: the heatmap is redrawn over the static background.
+        ax.set_title("Effective field (heatmap) in the\ntheoretical square (dashed)",
+                     fontsize=10, loc="left")
+        self.label = ax.text(0.02, 0.03, "", transform=ax.transAxes, color="white",
+                             fontsize=10)
+        self.artists = [self.image, self.square, self.label]
+
+    def update(self, depth: int, kernel_size: int, kernel: str) -> dict:
+        """Compute and draw the field of ``depth`` layers of ``kernel_size`` taps."""
+        from cnnmotiv.receptive_fields import effective_receptive_field, erf_spread
+
+        size = self.size
         erf = effective_receptive_field(depth, kernel_size, init=kernel, rng=0, size=size)
-        image.set_data(erf / erf.max())
+        self.image.set_data(erf / erf.max())
         width = 1 + depth * (kernel_size - 1)
         c = (size - 1) / 2
-        square.set_bounds(c - width / 2, c - width / 2, width, width)
+        self.square.set_bounds(c - width / 2, c - width / 2, width, width)
         lo, hi = int(round(c - (width - 1) / 2)), int(round(c + (width - 1) / 2)) + 1
         inside = float(erf[lo:hi, lo:hi].sum() / erf.sum())
         spread = tuple(float(v) for v in erf_spread(erf))
-        label.set_text(f"field {width}×{width}, spread σ = {spread[1]:.2f} px")
+        self.label.set_text(f"field {width}×{width}, spread σ = {spread[1]:.2f} px")
         return {"depth": depth, "kernel_size": kernel_size, "kernel": kernel,
                 "theory_size": width, "spread": spread,
                 "uniform_std": uniform_erf_std(depth, kernel_size),
                 "mass_inside": inside, "size": size}
-
-    # The random kernels are convolved with scipy.signal, whose first import takes about
-    # a second: pay it here, when the cell runs, rather than on the first move to 'random'.
-    effective_receptive_field(1, 2, init="random", rng=0)
-    return FigureApp(fig, update, controls, dynamic=[image, square, label], dpi=dpi)

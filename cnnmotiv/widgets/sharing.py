@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.patches import Rectangle
 
@@ -24,16 +23,15 @@ from cnnmotiv._validation import check_int
 from cnnmotiv.counting import count_layer, growth_counts
 from cnnmotiv.matrices import correlation_matrix_1d, locally_connected_matrix, weight_taps
 from cnnmotiv.plotting.sharing import (KIND_LABELS, KINDS, SECTION_IMAGE_SHAPE, TAP_COLOURS,
-                                       _diagram_geometry, _highlight_points, _parameter_image,
-                                       _style_diagram, parameter_colours,
-                                       plot_parameter_growth)
+                                       diagram_geometry, highlight_points,
+                                       parameter_colours, parameter_image_from_taps,
+                                       plot_parameter_growth, style_diagram)
 from cnnmotiv.plotting.style import PALETTE, ROLE, new_figure
 from cnnmotiv.widgets.figure_app import FigureApp
 
 _KIND_COLOURS = {"dense": ROLE["dense"], "locally_connected": ROLE["local"], "conv": ROLE["conv"]}
 
-__all__ = ["sharing_app", "sharing_numbers", "parameter_growth_app", "growth_numbers",
-           "KERNEL_RANGE", "INPUT_RANGE", "GROWTH_KERNEL_RANGE", "SIDE_RANGE"]
+__all__ = ["sharing_app", "sharing_numbers", "parameter_growth_app", "growth_numbers"]
 
 #: Slider ranges (inclusive) of :func:`sharing_app`.
 KERNEL_RANGE = (1, 7)
@@ -149,89 +147,7 @@ def sharing_app(kernel_size: int = 3, n: int = 10, highlight: int = 1, *,
     k0 = check_int(kernel_size, "kernel_size", minimum=KERNEL_RANGE[0], maximum=KERNEL_RANGE[1])
     n0 = check_int(n, "n", minimum=INPUT_RANGE[0], maximum=INPUT_RANGE[1])
     t0 = check_int(highlight, "highlight", minimum=0, maximum=k0 - 1)
-
-    n_max = INPUT_RANGE[1]
-    fig = new_figure(figsize=(9.6, 5.0))
-    grid = fig.add_gridspec(3, 3, height_ratios=[0.16, 0.75, 1.3])
-    axes = np.array([[fig.add_subplot(grid[r, c]) for c in range(3)] for r in (1, 2)])
-    header = fig.add_subplot(grid[0, :2])
-    header.set_axis_off()
-    header.text(0, 0.5, "Colour = the parameter a connection multiplies by.\n"
-                "Thick lines and dots: kernel offset t (output i reads input i+t).",
-                fontsize=8.5, va="center", linespacing=1.4).set_in_layout(False)
-    lines, inputs, outputs, images, dots, frames = {}, {}, {}, {}, {}, {}
-    for col, kind in enumerate(KINDS):
-        top, bottom = axes[0, col], axes[1, col]
-        lines[kind] = top.add_collection(LineCollection([], capstyle="round", zorder=1))
-        # Line2D markers draw several times faster than scatter collections.
-        inputs[kind], = top.plot([], [], "o", ms=6.5, mfc="white", mec=PALETTE["black"],
-                                 mew=1.0, zorder=3)
-        outputs[kind], = top.plot([], [], "o", ms=6.5, mfc="white", mec=PALETTE["black"],
-                                  mew=1.0, zorder=3)
-        _style_diagram(top, n_max)
-        # Fixed limits for the largest input: the matrix grows inside a grey field as
-        # the sliders move, and the axes never need redrawing (blitting).
-        images[kind] = bottom.imshow(np.ones((1, 1, 4)), interpolation="nearest",
-                                     extent=(-0.5, 0.5, 0.5, -0.5))
-        bottom.set_facecolor("#ececec")
-        bottom.set_xlim(-0.5, n_max - 0.5)
-        bottom.set_ylim(n_max - 0.5, -0.5)
-        bottom.set_xticks([])
-        bottom.set_yticks([])
-        bottom.set_xlabel("input unit j →", fontsize=8)
-        dots[kind], = bottom.plot([], [], "o", ms=2.5, color=PALETTE["black"], zorder=3)
-        frames[kind] = bottom.add_patch(Rectangle((-0.5, -0.5), 1, 1, fill=False, lw=0.8,
-                                                  edgecolor=PALETTE["black"], zorder=4))
-        top.set_title(KIND_LABELS[kind], fontsize=9, color=_KIND_COLOURS[kind],
-                      fontweight="bold")
-        bottom.set_title(f"{KIND_LABELS[kind]} matrix", fontsize=8.5)
-    axes[1, 0].set_ylabel("← output unit i", fontsize=8)
-    # The kernel key: all taps drawn once (static); a white mask hides taps >= k.
-    k_max = KERNEL_RANGE[1]
-    key_ax = fig.add_subplot(grid[0, 2])
-    key_ax.imshow(parameter_colours("conv", k_max)[None], interpolation="nearest",
-                  extent=(-0.5, k_max - 0.5, 0.5, -0.5))
-    key_ax.set_xlim(-2.6, k_max - 0.4)     # room on the left for the label
-    key_ax.set_ylim(0.6, -0.6)
-    key_ax.set_aspect("auto")
-    key_ax.set_axis_off()
-    for i in range(k_max):
-        key_ax.text(i, 0, f"w{i}", ha="center", va="center", fontsize=7.5,
-                    color="white" if i % len(TAP_COLOURS) in (0, 3, 4, 8) else "black")
-    key_ax.text(-0.7, 0, "kernel", ha="right", va="center", fontsize=8.5)
-    key_mask = key_ax.add_patch(Rectangle((k0 - 0.5, -0.6), k_max, 1.2, facecolor="white",
-                                          edgecolor="none", zorder=5, clip_on=False))
-
-    caption = widgets.HTML()
-
-    def update(kernel_size, n, highlight):
-        k, t = kernel_size, min(highlight, kernel_size - 1)
-        numbers = sharing_numbers(k, n, t)
-        shift = (n_max - n) / 2  # centre the diagram in its fixed limits
-        taps = weight_taps((1, k), (1, n))          # the connections, computed once per move
-        for col, kind in enumerate(KINDS):
-            segments, colours, widths, _, _, centre = _diagram_geometry(kind, k, n, t, taps)
-            segments = segments + np.array([shift, 0.0])
-            lines[kind].set_segments(segments)
-            lines[kind].set_color(colours)
-            lines[kind].set_linewidth(widths)
-            inputs[kind].set_data(np.arange(n) + shift, np.zeros(n))
-            outputs[kind].set_data(centre + shift, np.ones(len(centre)))
-            ids, rgba = _parameter_image(kind, (1, k), (1, n), taps)
-            n_out = ids.shape[0]
-            images[kind].set_data(rgba)
-            images[kind].set_extent((-0.5, n - 0.5, n_out - 0.5, -0.5))
-            frames[kind].set_width(n)
-            frames[kind].set_height(n_out)
-            xs, ys = _highlight_points(kind, (1, k), (1, n), t, taps)
-            dots[kind].set_data(xs, ys)
-        key_mask.set_x(k - 0.5)
-        caption.value = _sharing_caption(numbers)
-        return numbers
-
-    dynamic = [*lines.values(), *inputs.values(), *outputs.values(), *images.values(),
-               *dots.values(), *frames.values(), key_mask]
-    initial = dict(kernel_size=k0, n=n0, highlight=t0)
+    drawing = SharingDrawing(k0)
     k_slider = widgets.IntSlider(value=k0, min=KERNEL_RANGE[0], max=KERNEL_RANGE[1],
                                  description="kernel size", style=_WIDE)
     n_slider = widgets.IntSlider(value=n0, min=INPUT_RANGE[0], max=INPUT_RANGE[1],
@@ -244,22 +160,117 @@ def sharing_app(kernel_size: int = 3, n: int = 10, highlight: int = 1, *,
         t_slider.max = change["new"] - 1
 
     k_slider.observe(follow_kernel, names="value")
-    _freeze_layout(fig, dpi, update, initial)
-    return FigureApp(fig, update, {"kernel_size": k_slider, "n": n_slider, "highlight": t_slider},
-                     dynamic=dynamic, dpi=dpi, caption=caption)
+    return FigureApp(drawing.figure, drawing.update,
+                     {"kernel_size": k_slider, "n": n_slider, "highlight": t_slider},
+                     dynamic=drawing.artists, dpi=dpi, caption=_sharing_caption,
+                     alt=_SHARING_ALT)
 
 
-def _freeze_layout(fig, dpi, update, values):
-    """Run ``update`` once, lay the figure out (constrained) for it, and keep that layout.
+_SHARING_ALT = ("Three 1-D layers side by side (dense, locally connected, convolution), as "
+                "line diagrams from inputs x to outputs y and as weight matrices, every "
+                "connection coloured by the parameter it multiplies by.")
 
-    Re-running the layout engine on every slider move costs about as much as
-    drawing the figure; the axes do not need to move when numbers change.
+
+class SharingDrawing:
+    """The figure of :func:`sharing_app`: three layer diagrams over their weight matrices.
+
+    Built once for the largest input (:data:`INPUT_RANGE`); :meth:`update`
+    redraws the connections, units and matrices for one setting and returns
+    :func:`sharing_numbers` of it. ``artists`` are the artists it changes.
     """
-    fig.set_dpi(dpi)
-    update(**values)
-    FigureCanvasAgg(fig)
-    fig.get_layout_engine().execute(fig)   # positions only, no rendering
-    fig.set_layout_engine("none")
+
+    def __init__(self, kernel_size: int):
+        self.n_max = INPUT_RANGE[1]
+        self.figure = fig = new_figure(figsize=(9.6, 5.2))
+        grid = fig.add_gridspec(3, 3, height_ratios=[0.18, 0.75, 1.3])
+        self.axes = np.array([[fig.add_subplot(grid[r, c]) for c in range(3)] for r in (1, 2)])
+        header = fig.add_subplot(grid[0, :2])
+        header.set_axis_off()
+        header.text(0, 0.5, "Colour = the parameter a connection multiplies by.\n"
+                    "Thick lines and dots: kernel offset t (output i reads input i+t).",
+                    fontsize=9, va="center", linespacing=1.4).set_in_layout(False)
+        self.lines, self.inputs, self.outputs = {}, {}, {}
+        self.images, self.dots, self.frames = {}, {}, {}
+        for col, kind in enumerate(KINDS):
+            self._diagram(kind, self.axes[0, col])
+            self._matrix(kind, self.axes[1, col])
+        self.axes[1, 0].set_ylabel("← output unit i", fontsize=9)
+        self.key_mask = self._kernel_key(fig.add_subplot(grid[0, 2]), kernel_size)
+        self.artists = [*self.lines.values(), *self.inputs.values(), *self.outputs.values(),
+                        *self.images.values(), *self.dots.values(), *self.frames.values(),
+                        self.key_mask]
+
+    def _diagram(self, kind: str, ax) -> None:
+        self.lines[kind] = ax.add_collection(LineCollection([], capstyle="round", zorder=1))
+        # Line2D markers draw several times faster than scatter collections.
+        marker = dict(ms=6.5, mfc="white", mec=PALETTE["black"], mew=1.0, zorder=3)
+        self.inputs[kind], = ax.plot([], [], "o", **marker)
+        self.outputs[kind], = ax.plot([], [], "o", **marker)
+        style_diagram(ax, self.n_max)
+        ax.set_title(KIND_LABELS[kind], fontsize=10, color=_KIND_COLOURS[kind],
+                     fontweight="bold")
+
+    def _matrix(self, kind: str, ax) -> None:
+        # Fixed limits for the largest input: the matrix grows inside a grey field as
+        # the sliders move, and the axes never need redrawing (blitting).
+        self.images[kind] = ax.imshow(np.ones((1, 1, 4)), interpolation="nearest",
+                                      extent=(-0.5, 0.5, 0.5, -0.5))
+        ax.set_facecolor("#ececec")
+        ax.set_xlim(-0.5, self.n_max - 0.5)
+        ax.set_ylim(self.n_max - 0.5, -0.5)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_xlabel("input unit j →", fontsize=9)
+        self.dots[kind], = ax.plot([], [], "o", ms=2.5, color=PALETTE["black"], zorder=3)
+        self.frames[kind] = ax.add_patch(Rectangle((-0.5, -0.5), 1, 1, fill=False, lw=0.8,
+                                                   edgecolor=PALETTE["black"], zorder=4))
+        ax.set_title(f"{KIND_LABELS[kind]} matrix", fontsize=9)
+
+    @staticmethod
+    def _kernel_key(ax, kernel_size: int) -> Rectangle:
+        """All taps drawn once (static); the returned white mask hides taps >= k."""
+        k_max = KERNEL_RANGE[1]
+        ax.imshow(parameter_colours("conv", k_max)[None], interpolation="nearest",
+                  extent=(-0.5, k_max - 0.5, 0.5, -0.5))
+        ax.set_xlim(-2.6, k_max - 0.4)     # room on the left for the label
+        ax.set_ylim(0.6, -0.6)
+        ax.set_aspect("auto")
+        ax.set_axis_off()
+        for i in range(k_max):
+            ax.text(i, 0, f"w{i}", ha="center", va="center", fontsize=9,
+                    color="white" if i % len(TAP_COLOURS) in (0, 3, 4, 8) else "black")
+        ax.text(-0.7, 0, "kernel", ha="right", va="center", fontsize=9)
+        return ax.add_patch(Rectangle((kernel_size - 0.5, -0.6), k_max, 1.2, facecolor="white",
+                                      edgecolor="none", zorder=5, clip_on=False))
+
+    def update(self, kernel_size: int, n: int, highlight: int) -> dict:
+        """Redraw for kernel ``kernel_size``, input ``n``, offset ``highlight`` (clamped)."""
+        k, t = kernel_size, min(highlight, kernel_size - 1)
+        numbers = sharing_numbers(k, n, t)
+        shift = (self.n_max - n) / 2  # centre the diagram in its fixed limits
+        taps = weight_taps((1, k), (1, n))          # the connections, computed once per move
+        for kind in KINDS:
+            self._update_diagram(kind, k, n, t, taps, shift)
+            self._update_matrix(kind, k, n, t, taps)
+        self.key_mask.set_x(k - 0.5)
+        return numbers
+
+    def _update_diagram(self, kind, k, n, t, taps, shift) -> None:
+        segments, colours, widths, _, _, centre = diagram_geometry(kind, k, n, t, taps)
+        self.lines[kind].set_segments(segments + np.array([shift, 0.0]))
+        self.lines[kind].set_color(colours)
+        self.lines[kind].set_linewidth(widths)
+        self.inputs[kind].set_data(np.arange(n) + shift, np.zeros(n))
+        self.outputs[kind].set_data(centre + shift, np.ones(len(centre)))
+
+    def _update_matrix(self, kind, k, n, t, taps) -> None:
+        ids, rgba = parameter_image_from_taps(kind, (1, k), (1, n), taps)
+        n_out = ids.shape[0]
+        self.images[kind].set_data(rgba)
+        self.images[kind].set_extent((-0.5, n - 0.5, n_out - 0.5, -0.5))
+        self.frames[kind].set_width(n)
+        self.frames[kind].set_height(n_out)
+        self.dots[kind].set_data(*highlight_points(kind, (1, k), (1, n), t, taps))
 
 
 def _sharing_caption(r) -> str:
@@ -323,6 +334,7 @@ def growth_numbers(kernel_size: int, side: int) -> dict:
         "sharing": params["locally_connected"] / params["conv"],
         "mac_ratio_sharing": macs["locally_connected"] / macs["conv"],
         "section": {kind: int(c.parameters) for kind, c in section.items()},
+        "section_macs": {kind: int(c.macs) for kind, c in section.items()},
     }
 
 
@@ -358,64 +370,86 @@ def parameter_growth_app(kernel_size: int = 3, side: int = 64, *, dpi: float = 7
     k0 = check_int(kernel_size, "kernel_size", minimum=GROWTH_KERNEL_RANGE[0],
                    maximum=GROWTH_KERNEL_RANGE[1])
     s0 = check_int(side, "side", minimum=SIDE_RANGE[0], maximum=SIDE_RANGE[1])
-    sides = np.unique(np.geomspace(GROWTH_KERNEL_RANGE[1], 2048, 40).round().astype(int))
-    fig = new_figure(figsize=(9.0, 3.6))
-    left, right = fig.subplots(1, 2)
-    curves, section_dots, pick_dots, pick_lines, pick_labels = {}, {}, {}, {}, {}
-    x_section = SECTION_IMAGE_SHAPE[0] * SECTION_IMAGE_SHAPE[1]
-    for ax, quantity in ((left, "parameters"), (right, "macs")):
-        plot_parameter_growth(k0, quantity=quantity, sides=sides, mark=None, ax=ax)
-        curves[quantity] = ax.lines[:3]
-        ax.axvline(x_section, color=PALETTE["grey"], ls=":", lw=1.0, zorder=0)
-        ax.annotate(f"{SECTION_IMAGE_SHAPE[0]}×{SECTION_IMAGE_SHAPE[1]}", (x_section, 1),
-                    xycoords=("data", "axes fraction"), xytext=(3, -10),
-                    textcoords="offset points", fontsize=7, color=PALETTE["grey"])
-        section_dots[quantity] = ax.scatter([x_section] * 3, [1, 1, 1], s=22, zorder=4,
-                                            c=[ROLE["dense"], ROLE["local"], ROLE["conv"]])
-        pick_lines[quantity] = ax.axvline(1, color=ROLE["highlight"], lw=1.0, zorder=0)
-        pick_labels[quantity] = ax.text(1, 0.02, "", transform=ax.get_xaxis_transform(),
-                                        fontsize=7, color=ROLE["highlight"], ha="left")
-        pick_dots[quantity] = ax.scatter([1] * 3, [1, 1, 1], s=40, marker="D", zorder=5,
-                                         c=[ROLE["dense"], ROLE["local"], ROLE["conv"]],
-                                         edgecolors=ROLE["highlight"])
-        ax.set_ylim(0.5, 1e15)
-        ax.set_xlim(sides[0] ** 2 * 0.8, sides[-1] ** 2 * 1.25)
-    left.set_title("parameters", fontsize=9)
-    right.set_title("multiply-accumulates (conv dashed over locally connected)", fontsize=9)
-    caption = widgets.HTML()
-
-    def update(kernel_size, side):
-        numbers = growth_numbers(kernel_size, side)
-        g = growth_counts(sides, (kernel_size, kernel_size))
-        for quantity in ("parameters", "macs"):
-            for line, kind in zip(curves[quantity], KINDS):
-                line.set_ydata(g[kind][quantity])
-            sec = [getattr(count_layer(kind, SECTION_IMAGE_SHAPE, (kernel_size, kernel_size)),
-                           quantity) for kind in KINDS]
-            section_dots[quantity].set_offsets(np.column_stack([[x_section] * 3, sec]))
-            x = side * side
-            pick_lines[quantity].set_xdata([x, x])
-            pick_labels[quantity].set_x(x * 1.15)
-            pick_labels[quantity].set_text(f"{side}×{side}")
-            pick_dots[quantity].set_offsets(
-                np.column_stack([[x] * 3, [numbers[quantity][kind] for kind in KINDS]]))
-        p, m = numbers["parameters"], numbers["macs"]
-        caption.value = (
-            f"<b>{side}×{side} image, {kernel_size}×{kernel_size} kernel (valid).</b> "
-            f"Parameters: dense {p['dense']:,}, locally connected {p['locally_connected']:,}, "
-            f"convolution {p['conv']:,}. Sparsity divides by {numbers['sparsity']:,.1f}, "
-            f"sharing by {numbers['sharing']:,.0f}. Multiply-accumulates: dense {m['dense']:,}, "
-            f"locally connected {m['locally_connected']:,}, convolution {m['conv']:,} "
-            f"(sharing saves none).")
-        return numbers
-
+    drawing = GrowthDrawing(k0)
     k_slider = widgets.IntSlider(value=k0, min=GROWTH_KERNEL_RANGE[0],
                                  max=GROWTH_KERNEL_RANGE[1], description="kernel k×k",
                                  style=_WIDE)
     s_slider = widgets.IntSlider(value=s0, min=SIDE_RANGE[0], max=SIDE_RANGE[1], step=16,
                                  description="image side", style=_WIDE)
-    _freeze_layout(fig, dpi, update, dict(kernel_size=k0, side=s0))
-    dynamic = [*curves["parameters"], *curves["macs"], *section_dots.values(),
-               *pick_lines.values(), *pick_labels.values(), *pick_dots.values()]
-    return FigureApp(fig, update, {"kernel_size": k_slider, "side": s_slider}, dpi=dpi,
-                     dynamic=dynamic, caption=caption)
+    return FigureApp(drawing.figure, drawing.update, {"kernel_size": k_slider, "side": s_slider},
+                     dpi=dpi, dynamic=drawing.artists, caption=_growth_caption,
+                     alt="Two log-log plots against the number of inputs: parameters (left) "
+                         "and multiply-accumulates (right) of a dense, a locally connected "
+                         "and a convolutional layer, with the section's 280×320 image and "
+                         "the image size picked marked.")
+
+
+class GrowthDrawing:
+    """The figure of :func:`parameter_growth_app`: counts against image size, two panels.
+
+    :meth:`update` moves the curves (kernel size), the section's points and
+    the picked image's points, and returns :func:`growth_numbers`.
+    """
+
+    def __init__(self, kernel_size: int):
+        self.sides = np.unique(np.geomspace(GROWTH_KERNEL_RANGE[1], 2048, 40).round()
+                               .astype(int))
+        self.figure = fig = new_figure(figsize=(9.0, 3.8))
+        self.x_section = SECTION_IMAGE_SHAPE[0] * SECTION_IMAGE_SHAPE[1]
+        self.curves, self.section_dots, self.pick_dots = {}, {}, {}
+        self.pick_lines, self.pick_labels = {}, {}
+        for ax, quantity in zip(fig.subplots(1, 2), ("parameters", "macs")):
+            self._panel(ax, quantity, kernel_size)
+        fig.axes[0].set_title("parameters", fontsize=10)
+        fig.axes[1].set_title("multiply-accumulates (conv dashed over locally connected)",
+                              fontsize=10)
+        self.artists = [*self.curves["parameters"], *self.curves["macs"],
+                        *self.section_dots.values(), *self.pick_lines.values(),
+                        *self.pick_labels.values(), *self.pick_dots.values()]
+
+    def _panel(self, ax, quantity: str, kernel_size: int) -> None:
+        colours = [ROLE["dense"], ROLE["local"], ROLE["conv"]]
+        plot_parameter_growth(kernel_size, quantity=quantity, sides=self.sides, mark=None, ax=ax)
+        self.curves[quantity] = ax.lines[:3]
+        ax.axvline(self.x_section, color=PALETTE["grey"], ls=":", lw=1.0, zorder=0)
+        ax.annotate(f"{SECTION_IMAGE_SHAPE[0]}×{SECTION_IMAGE_SHAPE[1]}", (self.x_section, 1),
+                    xycoords=("data", "axes fraction"), xytext=(3, -11),
+                    textcoords="offset points", fontsize=9, color=PALETTE["grey"])
+        self.section_dots[quantity] = ax.scatter([self.x_section] * 3, [1, 1, 1], s=22,
+                                                 zorder=4, c=colours)
+        self.pick_lines[quantity] = ax.axvline(1, color=ROLE["highlight"], lw=1.0, zorder=0)
+        self.pick_labels[quantity] = ax.text(1, 0.02, "", transform=ax.get_xaxis_transform(),
+                                             fontsize=9, color=ROLE["highlight"], ha="left")
+        self.pick_dots[quantity] = ax.scatter([1] * 3, [1, 1, 1], s=40, marker="D", zorder=5,
+                                              c=colours, edgecolors=ROLE["highlight"])
+        ax.set_ylim(0.5, 1e15)
+        ax.set_xlim(self.sides[0] ** 2 * 0.8, self.sides[-1] ** 2 * 1.25)
+
+    def update(self, kernel_size: int, side: int) -> dict:
+        """Redraw for a ``kernel_size`` square kernel and a ``side x side`` image."""
+        numbers = growth_numbers(kernel_size, side)
+        g = growth_counts(self.sides, (kernel_size, kernel_size))
+        section = {"parameters": numbers["section"], "macs": numbers["section_macs"]}
+        x = side * side
+        for quantity in ("parameters", "macs"):
+            for line, kind in zip(self.curves[quantity], KINDS):
+                line.set_ydata(g[kind][quantity])
+            self.section_dots[quantity].set_offsets(np.column_stack(
+                [[self.x_section] * 3, [section[quantity][kind] for kind in KINDS]]))
+            self.pick_lines[quantity].set_xdata([x, x])
+            self.pick_labels[quantity].set_x(x * 1.15)
+            self.pick_labels[quantity].set_text(f"{side}×{side}")
+            self.pick_dots[quantity].set_offsets(
+                np.column_stack([[x] * 3, [numbers[quantity][kind] for kind in KINDS]]))
+        return numbers
+
+
+def _growth_caption(numbers: dict) -> str:
+    p, m, side, k = (numbers["parameters"], numbers["macs"], numbers["side"],
+                     numbers["kernel_size"])
+    return (f"<b>{side}×{side} image, {k}×{k} kernel (valid).</b> "
+            f"Parameters: dense {p['dense']:,}, locally connected {p['locally_connected']:,}, "
+            f"convolution {p['conv']:,}. Sparsity divides by {numbers['sparsity']:,.1f}, "
+            f"sharing by {numbers['sharing']:,.0f}. Multiply-accumulates: dense {m['dense']:,}, "
+            f"locally connected {m['locally_connected']:,}, convolution {m['conv']:,} "
+            f"(sharing saves none).")
