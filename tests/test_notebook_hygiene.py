@@ -8,7 +8,8 @@ import pytest
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 EXPECTED = ["1-sparse-interactions.ipynb", "2-parameter-sharing.ipynb",
-            "3-computational-efficiency.ipynb", "4-translation-equivariance.ipynb"]
+            "3-computational-efficiency.ipynb", "4-translation-equivariance.ipynb",
+            "5-what-the-properties-buy.ipynb"]
 
 
 def test_one_notebook_per_part_in_reading_order():
