@@ -208,36 +208,7 @@ def runs_app(runs: Mapping[tuple, object] | None = None, *, seed: int = 0,
     if n0 not in sizes:
         raise ValueError(f"n_train must be one of the trained sizes {sizes}; got {n_train!r}")
 
-    fig = new_figure((9.2, 3.5), dpi=dpi)
-    left, right = fig.subplots(1, 2, width_ratios=[1.25, 1])
-    curves = {}
-    for name in MODELS:
-        curves[name], = left.plot([], [], lw=1.2, color=MODEL_COLOURS[name],
-                                  label=MODEL_LABELS[name])
-    left.set_xlim(0, steps)
-    left.set_ylim(0, 1)
-    left.set_xlabel("training step", fontsize=10)
-    left.set_ylabel("test accuracy", fontsize=10)
-    left.grid(alpha=0.3)
-    left.legend(fontsize=9.5, frameon=False, loc="lower right", ncols=2)
-    left.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
-    left.tick_params(labelsize=9.5)
-    test_line, = right.plot([], [], "-", lw=1.6, ms=5)
-    train_line, = right.plot([], [], "--", lw=1.2, ms=5, mfc="white")
-    pick, = right.plot([], [], "o", ms=11, mfc="none", mec=PALETTE["blue"], mew=1.6)
-    right.set_xscale("log")
-    right.set_xlim(sizes[0] / 1.4, sizes[-1] * 1.4)
-    right.set_xticks(sizes, [f"{n:,}" for n in sizes], fontsize=9.5)
-    right.minorticks_off()
-    right.set_ylim(0, 1.02)
-    right.set_xlabel("training-set size", fontsize=10)
-    right.set_ylabel("final accuracy", fontsize=10)
-    right.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
-    right.tick_params(labelsize=9.5)
-    right.grid(alpha=0.3)
-    right.plot([], [], "-", color=PALETTE["grey"], label="test")
-    right.plot([], [], "--", color=PALETTE["grey"], label="train")
-    right.legend(fontsize=9.5, frameon=False, loc="lower right")
+    fig, curves, (test_line, train_line, pick) = _runs_figure(sizes, steps, dpi)
     def update(model, positions, n_train):
         shuffled = POSITIONS[positions]
         numbers = run_numbers(table, model, shuffled, n_train)
@@ -269,6 +240,41 @@ def runs_app(runs: Mapping[tuple, object] | None = None, *, seed: int = 0,
     return FigureApp(fig, update, {"model": model_toggle, "positions": positions_toggle,
                                    "n_train": size_slider},
                      dynamic=dynamic, dpi=dpi, caption=_caption, alt=_ALT)
+
+
+def _runs_figure(sizes, steps: int, dpi: float):
+    """The runs app's figure: accuracy curves (left), accuracy against size (right)."""
+    fig = new_figure((9.2, 3.5), dpi=dpi)
+    left, right = fig.subplots(1, 2, width_ratios=[1.25, 1])
+    curves = {}
+    for name in MODELS:
+        curves[name], = left.plot([], [], lw=1.2, color=MODEL_COLOURS[name],
+                                  label=MODEL_LABELS[name])
+    left.set_xlim(0, steps)
+    left.set_ylim(0, 1)
+    left.set_xlabel("training step", fontsize=10)
+    left.set_ylabel("test accuracy", fontsize=10)
+    left.grid(alpha=0.3)
+    left.legend(fontsize=9.5, frameon=False, loc="lower right", ncols=2)
+    left.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    left.tick_params(labelsize=9.5)
+    test_line, = right.plot([], [], "-", lw=1.6, ms=5)
+    train_line, = right.plot([], [], "--", lw=1.2, ms=5, mfc="white")
+    pick, = right.plot([], [], "o", ms=11, mfc="none", mec=PALETTE["blue"], mew=1.6)
+    right.set_xscale("log")
+    right.set_xlim(sizes[0] / 1.4, sizes[-1] * 1.4)
+    right.set_xticks(sizes, [f"{n:,}" for n in sizes], fontsize=9.5)
+    right.minorticks_off()
+    right.set_ylim(0, 1.02)
+    right.set_xlabel("training-set size", fontsize=10)
+    right.set_ylabel("final accuracy", fontsize=10)
+    right.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    right.tick_params(labelsize=9.5)
+    right.grid(alpha=0.3)
+    right.plot([], [], "-", color=PALETTE["grey"], label="test")
+    right.plot([], [], "--", color=PALETTE["grey"], label="train")
+    right.legend(fontsize=9.5, frameon=False, loc="lower right")
+    return fig, curves, (test_line, train_line, pick)
 
 
 _ALT = ("Left: test accuracy against training step for the four models, the chosen one "
