@@ -507,44 +507,17 @@ def time_method(method: str, shapes: Sequence, kernel_shape=(3, 3), *, mode: str
                     f"kernel_shape {kernel_shape} is larger than shapes[{i}] = {(h, w)}; "
                     "in 'valid' mode the kernel must fit in the image")
 
-    from cnnmotiv import convolution, matrices
-
     # Refuse before building anything: the budget applies to every shape.
     _check_sizes(method, shapes, kernel_shape, mode, max_bytes, "shapes")
 
     generator = _check_rng(rng)
     kernel = generator.standard_normal(kernel_shape)
-    calls, pixels, macs, nbytes, held = [], [], [], [], []
-    for shape in shapes:  # build every operator first; building is not timed
-        image = generator.standard_normal(shape)
-        x = image.ravel()
-        if method == "dense":
-            matrix = matrices.correlation_matrix(kernel, shape, mode=mode, max_bytes=max_bytes)
-            func = lambda m=matrix, v=x: m @ v  # noqa: E731
-            n_macs = matrix.size
-            n_held = matrix.nbytes
-            n_bytes = matrix.nbytes + x.nbytes
-        elif method in ("locally_connected", "sparse"):
-            if method == "locally_connected":
-                matrix = matrices.locally_connected_matrix(kernel_shape, shape, rng=generator,
-                                                           mode=mode)
-            else:
-                matrix = matrices.sparse_correlation_matrix(kernel, shape, mode=mode)
-            func = lambda m=matrix, v=x: m @ v  # noqa: E731
-            n_macs = matrix.nnz
-            n_held = matrix.data.nbytes + matrix.indices.nbytes + matrix.indptr.nbytes
-            n_bytes = n_held + x.nbytes
-        else:
-            func = lambda a=image: convolution.correlate2d(a, kernel, mode=mode)  # noqa: E731
-            out = convolution.output_shape(shape, kernel_shape, mode=mode)
-            n_macs = int(out[0]) * int(out[1]) * kernel.size
-            n_held = kernel.nbytes
-            n_bytes = image.nbytes + kernel.nbytes
-        calls.append(func)
-        held.append(n_held)
-        pixels.append(shape[0] * shape[1])
-        macs.append(n_macs)
-        nbytes.append(n_bytes)
+    # Build every operator first; building is not timed.
+    ops = [_operator(method, generator.standard_normal(shape), kernel, mode, generator,
+                     max_bytes) for shape in shapes]
+    calls = [op[0] for op in ops]
+    macs, held, nbytes = ([op[i] for op in ops] for i in (1, 2, 3))
+    pixels = [shape[0] * shape[1] for shape in shapes]
     samples = np.empty((repeats, len(shapes)))
     with _limit_threads(threads):
         numbers = [_calls_for(func, min_seconds) for func in calls]
@@ -557,6 +530,28 @@ def time_method(method: str, shapes: Sequence, kernel_shape=(3, 3), *, mode: str
                    pixels=np.array(pixels, dtype=np.int64), macs=np.array(macs, dtype=np.int64),
                    nbytes=np.array(nbytes, dtype=np.int64), seconds=np.median(samples, axis=0),
                    footprint=np.array(held, dtype=np.int64))
+
+
+def _operator(method: str, image: np.ndarray, kernel: np.ndarray, mode: str, generator,
+              max_bytes):
+    """``(call, MACs, bytes held, bytes moved)`` of one layer form on one image."""
+    from cnnmotiv import convolution, matrices
+
+    x = image.ravel()
+    if method == "dense":
+        matrix = matrices.correlation_matrix(kernel, image.shape, mode=mode, max_bytes=max_bytes)
+        return (lambda: matrix @ x), matrix.size, matrix.nbytes, matrix.nbytes + x.nbytes
+    if method in ("locally_connected", "sparse"):
+        if method == "locally_connected":
+            matrix = matrices.locally_connected_matrix(kernel.shape, image.shape, rng=generator,
+                                                       mode=mode)
+        else:
+            matrix = matrices.sparse_correlation_matrix(kernel, image.shape, mode=mode)
+        held = matrix.data.nbytes + matrix.indices.nbytes + matrix.indptr.nbytes
+        return (lambda: matrix @ x), matrix.nnz, held, held + x.nbytes
+    out = convolution.output_shape(image.shape, kernel.shape, mode=mode)
+    return ((lambda: convolution.correlate2d(image, kernel, mode=mode)),
+            int(out[0]) * int(out[1]) * kernel.size, kernel.nbytes, image.nbytes + kernel.nbytes)
 
 
 def time_dense_matvec(shapes: Sequence, kernel_shape=(3, 3), **options) -> Timings:

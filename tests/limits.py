@@ -38,3 +38,27 @@ else:
     proc = run_limited(code)
     assert proc.returncode == 0 and "refused:" in proc.stdout, proc.stdout + proc.stderr
     return proc.stdout
+
+
+def refusal_messages(calls, *, setup: str, timeout: float = 120.0) -> dict[str, str]:
+    """Run each call of ``calls`` in one capped child; map it to what happened.
+
+    Each value is ``'refused: <message>'`` (a BudgetError), ``'MemoryError: ...'``
+    (the cap caught an allocation the budget should have refused) or
+    ``'not refused'``.
+    """
+    import json
+
+    calls = list(calls)
+    code = (f"import json\n{textwrap.dedent(setup)}\n"
+            "from cnnmotiv.budget import BudgetError\n"
+            "out = []\n"
+            f"for call in {calls!r}:\n"
+            "    try:\n        eval(call)\n    except BudgetError as err:\n"
+            "        out.append('refused: ' + str(err))\n"
+            "    except MemoryError as err:\n        out.append('MemoryError: ' + repr(err))\n"
+            "    else:\n        out.append('not refused')\n"
+            "print(json.dumps(out))\n")
+    proc = run_limited(code, timeout=timeout)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return dict(zip(calls, json.loads(proc.stdout.strip().splitlines()[-1])))

@@ -9,7 +9,6 @@ scipy.ndimage.maximum_filter (max pooling).
 from __future__ import annotations
 
 import dataclasses
-import json
 
 import numpy as np
 import pytest
@@ -538,22 +537,9 @@ REFUSED = [
 @pytest.fixture(scope="module")
 def refusals():
     """Run every REFUSED call in one address-space-capped child (tests/limits.py)."""
-    from tests.limits import run_limited
+    from tests.limits import refusal_messages
 
-    calls = [call for call, _ in REFUSED]
-    code = ("import json\n"
-            "import numpy as np\nfrom cnnmotiv.equivariance import *\n"
-            "from cnnmotiv.budget import BudgetError\n"
-            "out = []\n"
-            f"for call in {calls!r}:\n"
-            "    try:\n        eval(call)\n    except BudgetError as err:\n"
-            "        out.append('refused: ' + str(err))\n"
-            "    except MemoryError as err:\n        out.append('MemoryError: ' + repr(err))\n"
-            "    else:\n        out.append('not refused')\n"
-            "print(json.dumps(out))\n")
-    proc = run_limited(code, timeout=120.0)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return dict(zip(calls, json.loads(proc.stdout.strip().splitlines()[-1])))
+    return refusal_messages([call for call, _ in REFUSED], setup="import numpy as np\nfrom cnnmotiv.equivariance import *")
 
 
 @pytest.mark.parametrize("call, match", REFUSED)

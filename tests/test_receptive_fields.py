@@ -1,7 +1,6 @@
 """Tests for cnnmotiv.receptive_fields: closed form vs measurement, and the effective field."""
 
 
-import json
 
 import numpy as np
 import pytest
@@ -670,22 +669,9 @@ REFUSED = [
 @pytest.fixture(scope="module")
 def refusals():
     """Run every REFUSED call in one address-space-capped child (tests/limits.py)."""
-    from tests.limits import run_limited
+    from tests.limits import refusal_messages
 
-    calls = [call for call, _ in REFUSED]
-    code = ("import json\n"
-            "from cnnmotiv.receptive_fields import *\n"
-            "from cnnmotiv.budget import BudgetError\n"
-            "out = []\n"
-            f"for call in {calls!r}:\n"
-            "    try:\n        eval(call)\n    except BudgetError as err:\n"
-            "        out.append('refused: ' + str(err))\n"
-            "    except MemoryError as err:\n        out.append('MemoryError: ' + repr(err))\n"
-            "    else:\n        out.append('not refused')\n"
-            "print(json.dumps(out))\n")
-    proc = run_limited(code, timeout=120.0)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return dict(zip(calls, json.loads(proc.stdout.strip().splitlines()[-1])))
+    return refusal_messages([call for call, _ in REFUSED], setup="from cnnmotiv.receptive_fields import *")
 
 
 @pytest.mark.parametrize("call, match", REFUSED)

@@ -208,6 +208,42 @@ def runs_app(runs: Mapping[tuple, object] | None = None, *, seed: int = 0,
     if n0 not in sizes:
         raise ValueError(f"n_train must be one of the trained sizes {sizes}; got {n_train!r}")
 
+    fig, curves, (test_line, train_line, pick) = _runs_figure(sizes, steps, dpi)
+    def update(model, positions, n_train):
+        shuffled = POSITIONS[positions]
+        numbers = run_numbers(table, model, shuffled, n_train)
+        for name, line in curves.items():
+            run = table.get((name, n_train, shuffled))
+            xs, ys = (run.steps, run.test_accuracy) if run is not None else ([], [])
+            line.set_data(xs, ys)
+            line.set_linewidth(2.6 if name == model else 1.0)
+            line.set_alpha(1.0 if name == model else 0.45)
+        ns = numbers["sizes"]
+        runs_here = [table[(model, n, shuffled)] for n in ns]
+        colour, marker = MODEL_COLOURS[model], MODEL_MARKERS[model]
+        test_line.set_data(ns, [r.final_test_accuracy for r in runs_here])
+        train_line.set_data(ns, [r.final_train_accuracy for r in runs_here])
+        for line in (test_line, train_line):
+            line.set_color(colour)
+            line.set_marker(marker)
+        pick.set_data([n_train], [numbers["test"]] if numbers["available"] else [np.nan])
+        return numbers
+
+    model_toggle = widgets.ToggleButtons(options=[(MODEL_LABELS[m], m) for m in MODELS],
+                                         value=model, description="model", style=_WIDE)
+    positions_toggle = widgets.ToggleButtons(options=list(POSITIONS),
+                                             value="shuffled" if shuffled else "ordered",
+                                             description="positions", style=_WIDE)
+    size_slider = widgets.SelectionSlider(options=[(f"{n:,}", n) for n in sizes], value=n0,
+                                          description="training signals", style=_WIDE)
+    dynamic = [*curves.values(), test_line, train_line, pick]
+    return FigureApp(fig, update, {"model": model_toggle, "positions": positions_toggle,
+                                   "n_train": size_slider},
+                     dynamic=dynamic, dpi=dpi, caption=_caption, alt=_ALT)
+
+
+def _runs_figure(sizes, steps: int, dpi: float):
+    """The runs app's figure: accuracy curves (left), accuracy against size (right)."""
     fig = new_figure((9.2, 3.5), dpi=dpi)
     left, right = fig.subplots(1, 2, width_ratios=[1.25, 1])
     curves = {}
@@ -238,53 +274,12 @@ def runs_app(runs: Mapping[tuple, object] | None = None, *, seed: int = 0,
     right.plot([], [], "-", color=PALETTE["grey"], label="test")
     right.plot([], [], "--", color=PALETTE["grey"], label="train")
     right.legend(fontsize=9.5, frameon=False, loc="lower right")
-    caption = widgets.HTML()
-
-    def update(model, positions, n_train):
-        try:
-            shuffled = POSITIONS[positions]
-            numbers = run_numbers(table, model, shuffled, n_train)
-            for name, line in curves.items():
-                run = table.get((name, n_train, shuffled))
-                xs, ys = (run.steps, run.test_accuracy) if run is not None else ([], [])
-                line.set_data(xs, ys)
-                line.set_linewidth(2.6 if name == model else 1.0)
-                line.set_alpha(1.0 if name == model else 0.45)
-            ns = numbers["sizes"]
-            runs_here = [table[(model, n, shuffled)] for n in ns]
-            colour, marker = MODEL_COLOURS[model], MODEL_MARKERS[model]
-            test_line.set_data(ns, [r.final_test_accuracy for r in runs_here])
-            train_line.set_data(ns, [r.final_train_accuracy for r in runs_here])
-            for line in (test_line, train_line):
-                line.set_color(colour)
-                line.set_marker(marker)
-            pick.set_data([n_train], [numbers["test"]] if numbers["available"] else [np.nan])
-            caption.value = _caption(numbers)
-            return numbers
-        except Exception as err:  # shown, never raised into the output area
-            caption.value = f"<b>Could not show this setting:</b> {html.escape(repr(err))}"
-            return {"error": repr(err)}
-
-    model_toggle = widgets.ToggleButtons(options=[(MODEL_LABELS[m], m) for m in MODELS],
-                                         value=model, description="model", style=_WIDE)
-    positions_toggle = widgets.ToggleButtons(options=list(POSITIONS),
-                                             value="shuffled" if shuffled else "ordered",
-                                             description="positions", style=_WIDE)
-    size_slider = widgets.SelectionSlider(options=[(f"{n:,}", n) for n in sizes], value=n0,
-                                          description="training signals", style=_WIDE)
-    _freeze_layout(fig, update, dict(model=model, positions=positions_toggle.value,
-                                     n_train=n0))
-    dynamic = [*curves.values(), test_line, train_line, pick]
-    return FigureApp(fig, update, {"model": model_toggle, "positions": positions_toggle,
-                                   "n_train": size_slider},
-                     dynamic=dynamic, dpi=dpi, caption=caption)
+    return fig, curves, (test_line, train_line, pick)
 
 
-def _freeze_layout(fig, update, values):
-    update(**values)
-    FigureCanvasAgg(fig)
-    fig.get_layout_engine().execute(fig)
-    fig.set_layout_engine("none")
+_ALT = ("Left: test accuracy against training step for the four models, the chosen one "
+        "drawn bold. Right: final test (solid) and training (dashed) accuracy of the chosen "
+        "model against training-set size, the chosen size circled.")
 
 
 def _caption(r) -> str:
