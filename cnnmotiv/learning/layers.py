@@ -308,7 +308,7 @@ class _ConvNd(Layer):
             # s rows -> one row of s * C_in channels (a view in 1-D, a copy in 2-D)
             signal = np.moveaxis(signal.reshape(1, -1, s, *rest, c_in), 2, -2)
             signal = signal.reshape(1, signal.shape[1], *rest, s * c_in)
-            w = np.concatenate([w, np.zeros((taps * s - k, *w.shape[1:]))])  # zero taps
+            w = np.concatenate([w, np.zeros((taps * s - k, *w.shape[1:]), w.dtype)])  # zero taps
             w = np.moveaxis(w.reshape(taps, s, *w.shape[1:]), 1, -3)
             w = w.reshape(*w.shape[:-3], s * c_in, self.out_channels)
         y = _correlate_end_to_end(signal, w, (1, *self.stride[1:]), n, period // s, rows)
