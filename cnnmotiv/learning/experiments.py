@@ -36,7 +36,7 @@ from cnnmotiv.learning.losses import mean_squared_error
 from cnnmotiv.learning.models import (Sequential, locally_connected_net, logistic_regression,
                                       mlp, paper_cnn)
 from cnnmotiv.learning.optim import SGD, Adam, cosine_decay
-from cnnmotiv.learning.training import TrainingRun, input_gradient, train
+from cnnmotiv.learning.training import TrainingRun, train
 
 __all__ = [
     "SOBEL_X", "MODELS", "MODEL_LABELS", "PUBLISHED", "RECIPE", "TRAINING_DTYPE", "SWEEP_SIZES",
@@ -698,9 +698,16 @@ def measured_erf(model: Sequential, x, *, layer: int | None = None,
     length, channels = h.shape[1:]
     position = length // 2 if position is None else check_int(position, "position", minimum=0,
                                                               maximum=length - 1)
+    # one forward pass (above) serves every channel: each backward pass below starts from
+    # the layers' state of that pass (what input_gradient computes, without its forward)
     total = np.zeros(x.shape[1])
-    for c in range(channels):
-        total += np.abs(input_gradient(model, x, unit=(position, c), layer=layer)).mean(axis=0)
+    with _one_blas_thread():
+        for c in range(channels):
+            seed = np.zeros_like(h)
+            seed[:, position, c] = 1.0
+            for lay in reversed(model.layers[:layer + 1]):
+                seed = lay.backward(seed)
+            total += np.abs(seed).mean(axis=0)
     s = total.sum()
     if not s > 0:
         raise ValueError("the unit's gradient is zero for every sample (a dead unit); "
