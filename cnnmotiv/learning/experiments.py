@@ -686,7 +686,8 @@ def measured_erf(model: Sequential, x, *, layer: int | None = None,
     >>> erf.shape, bool(np.isclose(erf.sum(), 1.0))
     ((40,), True)
     """
-    x = as_float_array(x, "x", ndim=2)
+    # in the model's type (float32 for a trained run): no mixed-type products
+    x = as_float_array(x, "x", ndim=2).astype(model.parameter_vector().dtype, copy=False)
     convs = [i for i, lay in enumerate(model.layers)
              if "weight" in lay.params and lay.params["weight"].ndim == 3]
     if layer is None:
