@@ -223,11 +223,15 @@ def learn_edge_kernel(image, kernel=SOBEL_X, *, steps=300, batch_size=16, crop=1
     rng = np.random.default_rng(check_int(seed, "seed", minimum=0))
     layer = Conv2d(1, 1, 3, rng=rng)
 
+    # a window's edge map (valid) is the same window of the whole image's edge map
+    edges = edge_target(image, k)
+    out = crop - k.shape[0] + 1
+
     def batches(t):
         rows = rng.integers(0, half - crop + 1, batch_size)
         cols = rng.integers(0, image.shape[1] - crop + 1, batch_size)
         x = np.stack([image[r:r + crop, c:c + crop] for r, c in zip(rows, cols)])[..., None]
-        target = np.stack([correlate2d(w[..., 0], k) for w in x])[..., None]
+        target = np.stack([edges[r:r + out, c:c + out] for r, c in zip(rows, cols)])[..., None]
         return x, target, None
 
     start = time.perf_counter()
@@ -235,7 +239,7 @@ def learn_edge_kernel(image, kernel=SOBEL_X, *, steps=300, batch_size=16, crop=1
     losses = _fit_steps(layer, (layer.params, layer.grads), batches, steps, lr,
                         lambda y, t, m: mean_squared_error(y, t))
     seconds = time.perf_counter() - start
-    target = edge_target(image, k)
+    target = edges
     top, bottom = image[:half + 1], image[half - 1:]      # outputs of rows [0, half-1), [half-1, ...)
     pred_top = layer.forward(top[None, ..., None])[0, ..., 0]
     pred_bottom = layer.forward(bottom[None, ..., None])[0, ..., 0]
