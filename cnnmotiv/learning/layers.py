@@ -157,7 +157,9 @@ def _correlate_end_to_end(signal, weights, stride, n: int, period: int, rows: in
     dropped; the others are exactly each sample's own correlation, provided
     ``period`` is a multiple of the stride along that axis.
     """
-    y = correlate_channels(signal, weights, stride=stride)
+    # the layers' arrays were checked (a batch once, by the layer or Sequential); a NaN from a
+    # diverging run reaches the loss, which refuses it
+    y = correlate_channels(signal, weights, stride=stride, check_finite=False)
     per = period // stride[0]
     return y[0, :n * per].reshape(n, per, *y.shape[2:])[:, :rows]
 
