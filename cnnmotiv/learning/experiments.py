@@ -11,7 +11,7 @@ Everything the notebook reports is computed here, from :mod:`cnnmotiv.learning`:
 * :func:`first_layer_kernels`, :func:`kernel_dc_fraction`,
   :func:`measured_erf` and :func:`erf_width`: what the trained CNN learned.
 
-The recipe (Adam, batch 50, cosine decay) is :data:`RECIPE`; the notebook's
+The recipe (Adam, batch 100, cosine decay, float32) is :data:`RECIPE`; the notebook's
 time budget decides its number of steps. Runs are deterministic: the model's
 initialisation is seeded by ``seed`` and the order of the training samples by
 ``seed`` as well.
