@@ -4,7 +4,8 @@ One step is what :func:`cnnmotiv.learning.train` does per batch: forward,
 softmax cross-entropy, backward, Adam update. Models (:mod:`cnnmotiv.learning.models`):
 ``paper_cnn`` (5,210 parameters), ``mlp`` (15,210) and ``locally_connected_net``
 (32,610), at batch sizes 32, 100 and 250, on random MNIST-1D-shaped inputs
-(``(N, 40)``, ten classes), float64.
+(``(N, 40)``, ten classes), in float64 and in float32 (what the notebook's runs use,
+and PyTorch's default).
 
 Where ``torch`` is importable (it is not a dependency), the same model is
 built in PyTorch (``torch.set_num_threads(1)``; ``Conv1d``/``Linear``, the
@@ -23,6 +24,9 @@ import numpy as np
 from benchmarks import format_table, time_interleaved
 
 BATCHES = (32, 100, 250)
+DTYPES = ("float64", "float32")
+#: Agreement of the torch twin's loss and gradients with ours, per dtype (rtol).
+_TOLERANCE = {"float64": (1e-10, 1e-8), "float32": (1e-5, 1e-4)}
 MODELS = ("paper_cnn", "mlp", "locally_connected_net")
 GOAL = 1.0
 
@@ -44,9 +48,11 @@ def numpy_step(model, x, y):
 
 
 def _torch_model(name: str, model):
-    """The PyTorch twin of a numpy model, with the same weights."""
+    """The PyTorch twin of a numpy model, with the same weights (and the same dtype)."""
     import torch
     from torch import nn
+
+    dtype = getattr(torch, model.parameter_vector().dtype.name)
 
     from cnnmotiv.learning import Conv1d, Dense, LocallyConnected1d
 
@@ -67,7 +73,7 @@ def _torch_model(name: str, model):
     for layer in model.layers:
         if isinstance(layer, Conv1d):
             conv = nn.Conv1d(layer.in_channels, layer.out_channels, layer.kernel_size[0],
-                             stride=layer.stride[0], padding=layer.pad_width[0]).double()
+                             stride=layer.stride[0], padding=layer.pad_width[0]).to(dtype)
             with torch.no_grad():
                 conv.weight.copy_(torch.tensor(layer.params["weight"].transpose(2, 1, 0)))
                 conv.bias.copy_(torch.tensor(layer.params["bias"]))
@@ -77,7 +83,7 @@ def _torch_model(name: str, model):
             modules.append(LocallyConnected(layer))
             length, channels = layer.out_shape[0], layer.out_channels
         elif isinstance(layer, Dense):
-            linear = nn.Linear(layer.in_features, layer.out_features).double()
+            linear = nn.Linear(layer.in_features, layer.out_features).to(dtype)
             w = layer.params["weight"]
             if name != "mlp":  # torch flattens (C, L), ours (L, C): permute the rows
                 w = w.reshape(length, channels, -1).transpose(1, 0, 2).reshape(w.shape)
@@ -105,11 +111,12 @@ def torch_step(name, model, x, y):
 
     expected, g = softmax_cross_entropy(model.forward(x), y)
     model.backward(g)
-    np.testing.assert_allclose(loss.item(), expected, rtol=1e-10,
+    loss_rtol, grad_rtol = _TOLERANCE[model.parameter_vector().dtype.name]
+    np.testing.assert_allclose(loss.item(), expected, rtol=loss_rtol,
                                err_msg=f"torch {name} computes another loss")
     theirs = sum(float(p.grad.abs().sum()) for p in net.parameters())
     ours = float(np.abs(model.gradient_vector()).sum())
-    np.testing.assert_allclose(theirs, ours, rtol=1e-8,
+    np.testing.assert_allclose(theirs, ours, rtol=grad_rtol,
                                err_msg=f"torch {name} computes other gradients")
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
 
@@ -132,40 +139,42 @@ def _have_torch() -> bool:
 
 
 def measure(rounds: int = 9):
-    """Rows of (model, batch, Timing, has_torch)."""
+    """Rows of (model, dtype, batch, Timing, has_torch)."""
     from cnnmotiv import learning
 
     has_torch = _have_torch()
     rows = []
-    for name in MODELS:
-        for batch in BATCHES:
-            rng = np.random.default_rng(batch)
-            x, y = rng.standard_normal((batch, 40)), rng.integers(0, 10, batch)
-            make = getattr(learning, name)
-            funcs = {"numpy": numpy_step(make(rng=0), x, y)}
-            if has_torch:
-                funcs["torch"] = torch_step(name, make(rng=0), x, y)
-            rows.append((name, batch, time_interleaved(funcs, rounds=rounds, max_seconds=6.0),
-                         has_torch))
+    for dtype in DTYPES:
+        for name in MODELS:
+            for batch in BATCHES:
+                rng = np.random.default_rng(batch)
+                x = rng.standard_normal((batch, 40)).astype(dtype)
+                y = rng.integers(0, 10, batch)
+                make = getattr(learning, name)
+                funcs = {"numpy": numpy_step(make(rng=0, dtype=dtype), x, y)}
+                if has_torch:
+                    funcs["torch"] = torch_step(name, make(rng=0, dtype=dtype), x, y)
+                rows.append((name, dtype, batch,
+                             time_interleaved(funcs, rounds=rounds, max_seconds=4.0), has_torch))
     return rows
 
 
 def run(rounds: int = 9) -> str:
-    lines = ["Training step (forward, loss, backward, Adam), float64, 1 thread, CPU time; "
+    lines = ["Training step (forward, loss, backward, Adam), 1 thread, CPU time; "
              "ratio = numpy / torch in the same rounds (lower is better)."]
     table, misses = [], []
-    for name, batch, timing, has_torch in measure(rounds):
+    for name, dtype, batch, timing, has_torch in measure(rounds):
         ms = timing.median("numpy") * 1e3
         if has_torch:
             ratio = timing.ratio("numpy", "torch")
             ok = ratio <= GOAL
             if not ok:
-                misses.append(f"MISS {name} batch {batch}: numpy is {ratio:.2f}x torch")
-            table.append([name, batch, f"{ms:.3f}", f"{timing.median('torch') * 1e3:.3f}",
+                misses.append(f"MISS {name} {dtype} batch {batch}: numpy is {ratio:.2f}x torch")
+            table.append([name, dtype, batch, f"{ms:.3f}", f"{timing.median('torch') * 1e3:.3f}",
                           f"{ratio:.2f}", f"<= {GOAL:g}", "PASS" if ok else "MISS"])
         else:
-            table.append([name, batch, f"{ms:.3f}", "-", "-", f"<= {GOAL:g}", "no torch"])
-    lines.append(format_table(["model", "batch", "numpy ms", "torch ms", "numpy/torch", "goal",
+            table.append([name, dtype, batch, f"{ms:.3f}", "-", "-", f"<= {GOAL:g}", "no torch"])
+    lines.append(format_table(["model", "dtype", "batch", "numpy ms", "torch ms", "numpy/torch", "goal",
                                "status"], table))
     if not any(row[-1] == "no torch" for row in table):
         lines.append(f"{len(table) - len(misses)} of {len(table)} goals met")

@@ -885,7 +885,7 @@ def conv_layer(x, weights, bias=None, *, mode: str = "valid", padding: str = "ze
 _BLOCK_BYTES = 256 * 1024
 
 
-def correlate_channels(x, weights, *, stride=1, dilation=1) -> np.ndarray:
+def correlate_channels(x, weights, *, stride=1, dilation=1, check_finite=True) -> np.ndarray:
     """'valid' cross-correlation of a batch of channels-last signals or images.
 
     The one engine behind every correlation in the package (single-channel,
@@ -901,6 +901,12 @@ def correlate_channels(x, weights, *, stride=1, dilation=1) -> np.ndarray:
         One ``(C_in, C_out)`` matrix per kernel tap.
     stride, dilation : int or tuple of int, optional
         Per spatial axis (an int applies to every axis); default 1.
+    check_finite : bool, optional
+        Check that the inputs hold no NaN/inf and that the result did not
+        overflow (as :func:`scipy.linalg.solve`'s ``check_finite``). Only a
+        caller that has checked its arrays should pass False (the layers of
+        :mod:`cnnmotiv.learning`, whose batches are checked once and whose
+        loss refuses NaN/inf logits); a NaN or inf then passes through.
 
     Returns
     -------
@@ -912,11 +918,13 @@ def correlate_channels(x, weights, *, stride=1, dilation=1) -> np.ndarray:
     Raises
     ------
     TypeError
-        If an array is not real numeric, or ``stride``/``dilation`` not integer.
+        If an array is not real numeric, ``stride``/``dilation`` not integer,
+        or ``check_finite`` not a bool.
     ValueError
         If the dimensions do not match, ``C_in`` differs, an array holds
         NaN/inf, the dilated kernel is longer than the input, or the result
-        overflows the floating-point type.
+        overflows the floating-point type (the last two: unless
+        ``check_finite`` is False).
     BudgetError
         If the output (and the scratch rows beside it) would need more than
         :data:`cnnmotiv.budget.DEFAULT_MAX_BYTES`; raised before allocating,
@@ -960,8 +968,14 @@ def correlate_channels(x, weights, *, stride=1, dilation=1) -> np.ndarray:
     >>> y.shape
     (2, 2, 2, 3)
     """
-    x = as_float_array(x, "x", ndim=(3, 4))
-    weights = as_float_array(weights, "weights", ndim=x.ndim)
+    if not isinstance(check_finite, (bool, np.bool_)):
+        raise TypeError(f"check_finite must be True or False; got {check_finite!r}")
+    if check_finite:
+        x = as_float_array(x, "x", ndim=(3, 4))
+        weights = as_float_array(weights, "weights", ndim=x.ndim)
+    else:
+        x, weights = _as_float_unchecked(x, "x", (3, 4)), _as_float_unchecked(weights, "weights",
+                                                                              (x.ndim,))
     if x.dtype != weights.dtype:
         x, weights = x.astype(np.float64, copy=False), weights.astype(np.float64, copy=False)
     if weights.shape[-2] != x.shape[-1]:
@@ -969,14 +983,30 @@ def correlate_channels(x, weights, *, stride=1, dilation=1) -> np.ndarray:
                          f"x.shape[-1] = {x.shape[-1]}; got weights of shape {weights.shape}")
     spatial = x.ndim - 2
     return _correlate_valid(x, weights, _per_axis(stride, "stride", spatial),
-                            _per_axis(dilation, "dilation", spatial), ("x", "weights"))
+                            _per_axis(dilation, "dilation", spatial), ("x", "weights"),
+                            check_finite=bool(check_finite))
+
+
+def _as_float_unchecked(value, name: str, ndims: tuple[int, ...]) -> np.ndarray:
+    """``value`` as a float32/float64 array of one of ``ndims`` dimensions, values not inspected."""
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be a real numeric array (bool, int or float); "
+                        f"got dtype {arr.dtype}")
+    if arr.ndim not in ndims:
+        want = " or ".join(f"{d}-D" for d in ndims)
+        raise ValueError(f"{name} must be {want}; got a {arr.ndim}-D array of shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty; got shape {arr.shape}")
+    return arr if arr.dtype in (np.float32, np.float64) else arr.astype(np.float64)
 
 
 def _correlate_valid(x: np.ndarray, weights: np.ndarray, strides, dilations,
-                     names: tuple[str, str]) -> np.ndarray:
+                     names: tuple[str, str], *, check_finite: bool = True) -> np.ndarray:
     """:func:`correlate_channels` for validated arrays of one dtype (no copies of ``x``).
 
-    ``names`` are the caller's names of the input and the kernel, for messages.
+    ``names`` are the caller's names of the input and the kernel, for messages;
+    ``check_finite=False`` skips the overflow check of the result.
     """
     out_shape = tuple(
         _axis_geometry(n, k, "valid", "zeros", s, d, "weights", "x", f"spatial axis {axis}",
@@ -1014,7 +1044,7 @@ def _correlate_valid(x: np.ndarray, weights: np.ndarray, strides, dilations,
                 else:
                     product(window, w, out=term)  # y += w * window
                     y += term
-            finite = finite and all_finite(y)  # checked while the block is in the cache
+            finite = finite and (not check_finite or all_finite(y))  # while y is in the cache
     if not finite:  # finite inputs: only an overflow gives inf or NaN
         raise ValueError(f"the correlation overflows {x.dtype}: a sum of products of {names[0]} "
                          f"and {names[1]} exceeds the largest {x.dtype} "

@@ -397,6 +397,39 @@ def test_correlate_channels_equals_the_definition(problem):
     assert_close_channels(y, naive_correlate_channels(x, w, stride, dilation), x, w)
 
 
+@given(channel_problems())
+def test_correlate_channels_without_finite_checks_gives_the_same_result(problem):
+    x, w, stride, dilation = problem
+    checked = correlate_channels(x, w, stride=stride, dilation=dilation)
+    unchecked = correlate_channels(x, w, stride=stride, dilation=dilation, check_finite=False)
+    np.testing.assert_array_equal(unchecked, checked)
+
+
+def test_check_finite_false_lets_nan_through_and_still_checks_shapes_and_types():
+    x = np.ones((1, 5, 1))
+    x[0, 2, 0] = np.nan
+    w = np.ones((2, 1, 1))
+    with pytest.raises(ValueError, match="x"):
+        correlate_channels(x, w)
+    y = correlate_channels(x, w, check_finite=False)
+    assert np.isnan(y[0, 1:3, 0]).all() and (y[0, [0, 3], 0] == 2).all()
+    big = np.full((1, 3, 1), 3e38, dtype=np.float32)
+    with pytest.raises(ValueError, match="overflows"):
+        correlate_channels(big, np.ones((2, 1, 1), np.float32))
+    assert np.isinf(correlate_channels(big, np.ones((2, 1, 1), np.float32),
+                                       check_finite=False)).all()
+    with pytest.raises(TypeError, match="check_finite"):
+        correlate_channels(x, w, check_finite=1)
+    with pytest.raises(ValueError, match="weights"):
+        correlate_channels(np.ones((1, 5, 2)), w, check_finite=False)
+    with pytest.raises(ValueError, match="x must be 3-D or 4-D"):
+        correlate_channels(np.ones((5, 1)), w, check_finite=False)
+    with pytest.raises(TypeError, match="weights"):
+        correlate_channels(np.ones((1, 5, 1)), w.astype(complex), check_finite=False)
+    assert correlate_channels(np.ones((1, 5, 1), int), w.astype(np.float16),
+                              check_finite=False).dtype == np.float64
+
+
 @given(channel_problems(spatial=(2,)))
 def test_correlate_channels_is_scipy_summed_over_input_channels(problem):
     """Stride and dilation: scipy on the zero-stuffed kernel, then subsampled."""

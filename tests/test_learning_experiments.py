@@ -198,3 +198,10 @@ def test_conv2d_layer_used_for_the_kernel_is_a_correlation():
     y = layer.forward(x[None, ..., None])[0, ..., 0]
     w = layer.params["weight"][:, :, 0, 0]
     assert np.allclose(y, scipy.signal.correlate2d(x, w, mode="valid") + layer.params["bias"][0])
+
+
+def test_measured_erf_of_a_float32_model_agrees_with_float64():
+    x = np.random.default_rng(2).normal(size=(32, 40))
+    e64 = X.measured_erf(X.build_model("cnn", seed=1), x)
+    e32 = X.measured_erf(X.build_model("cnn", seed=1, dtype=np.float32), x)
+    np.testing.assert_allclose(e32, e64, rtol=1e-4, atol=1e-6)

@@ -388,3 +388,28 @@ def test_sequential_checks_every_new_input_shape_and_every_batch_for_nan():
     model.forward(np.zeros((3, 40)))
     with pytest.raises(ValueError, match="grad_y"):
         model.backward(np.zeros((3, 9)))
+
+
+@settings(max_examples=25)
+@given(st.one_of(conv1d_cases(), conv2d_cases()))
+def test_conv_backward_equals_the_textbook_gradients_of_the_strided_correlation(c):
+    """Conv1d/Conv2d.backward are weight_gradient and input_gradient_correlation of the padded
+    input (whatever rearrangement the layer's forward pass uses internally)."""
+    two_d = "shape" in c
+    make = Conv2d if two_d else Conv1d
+    layer = make(c["c_in"], c["c_out"], c["k"], stride=c["stride"], pad_width=c["pad"],
+                 rng=c["seed"])
+    rng = np.random.default_rng(c["seed"])
+    x = rng.standard_normal((c["n"], *(c["shape"] if two_d else (c["length"],)), c["c_in"]))
+    y = layer.forward(x)
+    g = rng.standard_normal(y.shape)
+    grad_x = layer.backward(g)
+    pads = c["pad"] if two_d else (c["pad"],)
+    xp = np.pad(x, [(0, 0), *((p, p) for p in pads), (0, 0)])
+    kernel = c["k"] if two_d else (c["k"],)
+    stride = c["stride"] if two_d else (c["stride"],)
+    np.testing.assert_allclose(layer.grads["weight"], weight_gradient(xp, g, kernel, stride),
+                               rtol=1e-10, atol=1e-12)
+    grad_xp = input_gradient_correlation(g, layer.params["weight"], xp.shape[1:-1], stride)
+    crop = (slice(None), *(slice(p, m - p) for p, m in zip(pads, xp.shape[1:-1])))
+    np.testing.assert_allclose(grad_x, grad_xp[crop], rtol=1e-10, atol=1e-12)

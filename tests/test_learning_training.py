@@ -159,6 +159,39 @@ def test_models_are_seeded():
     assert not np.array_equal(a.parameter_vector(), paper_cnn(rng=6).parameter_vector())
 
 
+@pytest.mark.parametrize("build", [logistic_regression, mlp, paper_cnn, locally_connected_net])
+def test_float32_models_compute_in_float32_from_the_same_initial_values(build):
+    a, b = build(rng=5), build(rng=5, dtype=np.float32)
+    assert b.parameter_vector().dtype == b.gradient_vector().dtype == np.float32
+    assert all(p.dtype == np.float32 for p in b.params.values())
+    np.testing.assert_array_equal(b.parameter_vector(), a.parameter_vector().astype(np.float32))
+    x = np.random.default_rng(0).standard_normal((6, 40))
+    y32 = b.forward(x.astype(np.float32))
+    assert y32.dtype == np.float32
+    np.testing.assert_allclose(y32, a.forward(x), rtol=1e-4, atol=1e-5)
+    loss, g = softmax_cross_entropy(y32, np.arange(6) % 10)
+    assert b.backward(g).dtype == np.float32 and g.dtype == np.float32
+    a.backward(softmax_cross_entropy(a.forward(x), np.arange(6) % 10)[1])
+    np.testing.assert_allclose(b.gradient_vector(), a.gradient_vector(), rtol=1e-3, atol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.int64, "complex128", None, "float"])
+def test_models_refuse_other_dtypes(dtype):
+    if dtype == "float":  # numpy's "float" is float64: accepted
+        assert paper_cnn(rng=0, dtype=dtype).parameter_vector().dtype == np.float64
+        return
+    with pytest.raises(TypeError, match="dtype"):
+        paper_cnn(rng=0, dtype=dtype)
+
+
+def test_a_float32_model_trains_in_float32():
+    x, y = _blobs()
+    run = train(logistic_regression(2, 2, rng=0, dtype=np.float32), Dataset(x, y, x, y),
+                steps=100, batch_size=20, lr=0.05, eval_every=50)
+    assert run.model.parameter_vector().dtype == np.float32
+    assert run.final_train_accuracy == 1.0
+
+
 # ----------------------------------------------------------------------------
 # Training on tiny problems
 # ----------------------------------------------------------------------------

@@ -157,9 +157,57 @@ def _correlate_end_to_end(signal, weights, stride, n: int, period: int, rows: in
     dropped; the others are exactly each sample's own correlation, provided
     ``period`` is a multiple of the stride along that axis.
     """
-    y = correlate_channels(signal, weights, stride=stride)
+    # the layers' arrays were checked (a batch once, by the layer or Sequential); a NaN from a
+    # diverging run reaches the loss, which refuses it
+    y = correlate_channels(signal, weights, stride=stride, check_finite=False)
     per = period // stride[0]
     return y[0, :n * per].reshape(n, per, *y.shape[2:])[:, :rows]
+
+
+def _space_to_depth(a: np.ndarray, s: int) -> np.ndarray:
+    """Every ``s`` consecutive rows (first spatial axis) as one row of ``s * C`` channels.
+
+    ``(B, L, *rest, C) -> (B, L // s, *rest, s * C)``, ``L`` a multiple of
+    ``s``; row ``j``'s channel block ``c`` is old row ``s j + c``.
+    """
+    if s == 1:
+        return a
+    b, length, *rest, c = a.shape
+    a = np.moveaxis(a.reshape(b, length // s, s, *rest, c), 2, -2)
+    return a.reshape(b, length // s, *rest, s * c)
+
+
+def _depth_to_space(a: np.ndarray, s: int) -> np.ndarray:
+    """Undo :func:`_space_to_depth`: ``(B, L, *rest, s * C) -> (B, s * L, *rest, C)``."""
+    if s == 1:
+        return a
+    b, length, *rest, sc = a.shape
+    a = np.moveaxis(a.reshape(b, length, *rest, s, sc // s), -2, 2)
+    return a.reshape(b, length * s, *rest, sc // s)
+
+
+def _kernel_to_depth(w: np.ndarray, s: int) -> np.ndarray:
+    """The kernel for :func:`_space_to_depth`'s input: tap ``a = s b + c`` -> block ``c`` of tap ``b``.
+
+    ``(k, *rest, C_in, C_out) -> (ceil(k / s), *rest, s * C_in, C_out)``,
+    with zero taps appended to make ``k`` a multiple of ``s``.
+    """
+    if s == 1:
+        return w
+    k = w.shape[0]
+    taps = -(-k // s)
+    w = np.concatenate([w, np.zeros((taps * s - k, *w.shape[1:]), w.dtype)])  # zero taps
+    w = np.moveaxis(w.reshape(taps, s, *w.shape[1:]), 1, -3)
+    return w.reshape(*w.shape[:-3], s * w.shape[-2], w.shape[-1])
+
+
+def _kernel_from_depth(w: np.ndarray, s: int, k: int) -> np.ndarray:
+    """Undo :func:`_kernel_to_depth` (and drop the zero taps): back to ``(k, *rest, C_in, C_out)``."""
+    if s == 1:
+        return w
+    taps, *rest, sc, c_out = w.shape
+    w = np.moveaxis(w.reshape(taps, *rest, s, sc // s, c_out), -3, 1)
+    return w.reshape(taps * s, *rest, sc // s, c_out)[:k]
 
 
 def _crop(x: np.ndarray, widths) -> np.ndarray:
@@ -260,7 +308,7 @@ class _ConvNd(Layer):
                     parameter="kernel_size")
         self._init_params(weight=_uniform(rng, fan_in, shape),
                           bias=_uniform(rng, fan_in, (self.out_channels,)))
-        self._x_padded = None
+        self._x_depth = self._w_depth = self._padded_rows = None
 
     def __repr__(self) -> str:
         one = (lambda t: t[0]) if self.ndim == 1 else (lambda t: t)
@@ -300,19 +348,16 @@ class _ConvNd(Layer):
         signal, samples = _end_to_end(n, period, s * (taps - 1), (*padded[1:], c_in), x.dtype)
         samples[(slice(None), *(slice(p, p + m) for m, p in
                                 zip(x.shape[1:-1], self.pad_width)))] = x
-        self._x_padded = samples[:, :padded[0]]
         rows = (padded[0] - k) // s + 1
-        w = self.params["weight"]
-        if s > 1:
-            rest = signal.shape[2:-1]
-            # s rows -> one row of s * C_in channels (a view in 1-D, a copy in 2-D)
-            signal = np.moveaxis(signal.reshape(1, -1, s, *rest, c_in), 2, -2)
-            signal = signal.reshape(1, signal.shape[1], *rest, s * c_in)
-            w = np.concatenate([w, np.zeros((taps * s - k, *w.shape[1:]))])  # zero taps
-            w = np.moveaxis(w.reshape(taps, s, *w.shape[1:]), 1, -3)
-            w = w.reshape(*w.shape[:-3], s * c_in, self.out_channels)
+        signal = _space_to_depth(signal, s)                  # a view in 1-D, a copy in 2-D
+        w = _kernel_to_depth(self.params["weight"], s)
+        # what backward needs: the stride-1 problem solved here, per sample
+        self._padded_rows = padded[0]
+        self._x_depth = signal[0, :n * (period // s)].reshape(n, period // s, *signal.shape[2:])
+        self._w_depth = w
         y = _correlate_end_to_end(signal, w, (1, *self.stride[1:]), n, period // s, rows)
-        return y + self.params["bias"]
+        y += self.params["bias"]
+        return y
 
     def backward(self, grad_y, *, input_grad=True) -> np.ndarray | None:
         """Fill ``grads`` and return ``grad_x``; both are correlations.
@@ -330,20 +375,33 @@ class _ConvNd(Layer):
         input with the output gradient, see :func:`weight_gradient`.)
 
         Input: the correlation (same engine as :meth:`forward`) of the output
-        gradient, zero-inserted between samples (``stride - 1`` zeros) and
-        zero-padded by ``k - 1``, with the kernel flipped along every spatial
-        axis and its channel axes swapped; the padding is then cropped off.
+        gradient, zero-padded by ``k - 1``, with the kernel flipped along
+        every spatial axis and its channel axes swapped; the padding is then
+        cropped off (see :func:`input_gradient_correlation`).
+
+        Both are taken for the stride-1 correlation the forward pass ran on
+        the rearranged input and kernel (space to depth, see :meth:`forward`),
+        and the rearrangements are then undone: on the original input a
+        stride ``s`` would need ``s - 1`` zeros inserted between the output
+        gradient's samples, products that add nothing. The test suite checks
+        both gradients against finite differences, and against
+        :func:`weight_gradient` and :func:`input_gradient_correlation` on the
+        original input.
         """
         return super().backward(grad_y, input_grad=input_grad)
 
     def _backward(self, g, input_grad):
-        xp, w = self._x_padded, self.params["weight"]
+        # the gradients of the stride-1 correlation the forward pass ran (on the
+        # rearranged input and kernel), then the rearrangements undone
+        s, xs, ws = self.stride[0], self._x_depth, self._w_depth
+        strides = (1, *self.stride[1:])
         self.grads["bias"][...] = g.sum(axis=tuple(range(self.ndim + 1)))
-        self.grads["weight"][...] = weight_gradient(xp, g, self.kernel_size, self.stride)
+        dw = weight_gradient(xs, g, ws.shape[:-2], strides)
+        self.grads["weight"][...] = _kernel_from_depth(dw, s, self.kernel_size[0])
         if not input_grad:
             return None
-        grad_xp = input_gradient_correlation(g, w, xp.shape[1:-1], self.stride)
-        return _crop(grad_xp, self.pad_width)
+        grad_xs = input_gradient_correlation(g, ws, xs.shape[1:-1], strides)
+        return _crop(_depth_to_space(grad_xs, s)[:, :self._padded_rows], self.pad_width)
 
 
 def weight_gradient(x_padded, grad_y, kernel_size, stride) -> np.ndarray:

@@ -38,7 +38,28 @@ from cnnmotiv.learning.layers import (
     as_generator,
 )
 
-__all__ = ["Sequential", "logistic_regression", "mlp", "paper_cnn", "locally_connected_net"]
+__all__ = ["Sequential", "check_dtype", "DTYPES", "logistic_regression", "mlp", "paper_cnn", "locally_connected_net"]
+
+
+#: Parameter types a model can be built with (:class:`Sequential`'s ``dtype``).
+DTYPES = (np.float64, np.float32)
+
+
+def check_dtype(dtype, name: str = "dtype") -> type:
+    """Return ``dtype`` as ``numpy.float64`` or ``numpy.float32``; refuse any other type.
+
+    Examples
+    --------
+    >>> check_dtype("float32")
+    <class 'numpy.float32'>
+    """
+    try:
+        kind = np.dtype(dtype).type
+    except TypeError:
+        kind = None
+    if dtype is None or kind not in DTYPES:
+        raise TypeError(f"{name} must be numpy.float64 or numpy.float32; got {dtype!r}")
+    return kind
 
 
 class Sequential(Layer):
@@ -54,6 +75,11 @@ class Sequential(Layer):
     layers : sequence of Layer
         Owned by the model from now on (their parameter arrays are replaced
         by views of the same values); do not share a layer between models.
+    dtype : {numpy.float64, numpy.float32}, optional
+        Type of the parameters (and so of the computation, given inputs of
+        the same type). float32, as PyTorch trains by default, halves the
+        memory traffic of every step; gradients checked against finite
+        differences need float64, the default.
 
     Attributes
     ----------
@@ -70,8 +96,9 @@ class Sequential(Layer):
     (5, 2)
     """
 
-    def __init__(self, layers):
+    def __init__(self, layers, *, dtype=np.float64):
         super().__init__()
+        dtype = check_dtype(dtype)
         layers = list(layers)
         if not layers:
             raise ValueError("layers must hold at least one layer")
@@ -80,7 +107,6 @@ class Sequential(Layer):
                 raise TypeError(f"layers[{i}] must be a Layer; got {type(layer).__name__}")
         self.layers = layers
         total = sum(p.size for layer in layers for p in layer.params.values())
-        dtype = np.result_type(np.float64, *(p for layer in layers for p in layer.params.values()))
         self._theta = np.empty(total, dtype=dtype)
         self._grad = np.zeros(total, dtype=dtype)
         offset = 0
@@ -159,7 +185,7 @@ def _check_channels(channels) -> int:
     return check_int(channels, "channels")
 
 
-def logistic_regression(n_inputs=40, n_classes=10, *, rng) -> Sequential:
+def logistic_regression(n_inputs=40, n_classes=10, *, rng, dtype=np.float64) -> Sequential:
     """Multinomial logistic regression: one :class:`Dense` layer (410 parameters for MNIST-1D).
 
     Examples
@@ -168,10 +194,11 @@ def logistic_regression(n_inputs=40, n_classes=10, *, rng) -> Sequential:
     410
     """
     n_inputs, n_classes = check_int(n_inputs, "n_inputs"), check_int(n_classes, "n_classes")
-    return Sequential([Dense(n_inputs, n_classes, rng=as_generator(rng))])
+    return Sequential([Dense(n_inputs, n_classes, rng=as_generator(rng))], dtype=dtype)
 
 
-def mlp(n_inputs=40, hidden=100, n_classes=10, *, n_hidden_layers=2, rng) -> Sequential:
+def mlp(n_inputs=40, hidden=100, n_classes=10, *, n_hidden_layers=2, rng,
+        dtype=np.float64) -> Sequential:
     """The MNIST-1D paper's MLP: ``n_hidden_layers`` ReLU layers of ``hidden`` units.
 
     The reference code's ``MLP`` has two hidden layers of 100 units:
@@ -192,14 +219,14 @@ def mlp(n_inputs=40, hidden=100, n_classes=10, *, n_hidden_layers=2, rng) -> Seq
     layers: list[Layer] = []
     for a, b in zip(widths[:-1], widths[1:]):
         layers += [Dense(a, b, rng=rng), ReLU()]
-    return Sequential(layers + [Dense(widths[-1], n_classes, rng=rng)])
+    return Sequential(layers + [Dense(widths[-1], n_classes, rng=rng)], dtype=dtype)
 
 
 #: The paper CNN's layer geometry: (kernel size, stride, padding) per layer.
 PAPER_GEOMETRY = ((5, 2, 1), (3, 2, 1), (3, 2, 1))
 
 
-def _stack(make, channels: int, n_inputs: int, n_classes: int, rng) -> Sequential:
+def _stack(make, channels: int, n_inputs: int, n_classes: int, rng, dtype) -> Sequential:
     layers: list[Layer] = [Reshape((n_inputs, 1))]
     length, c_in = n_inputs, 1
     for k, s, p in PAPER_GEOMETRY:
@@ -207,10 +234,11 @@ def _stack(make, channels: int, n_inputs: int, n_classes: int, rng) -> Sequentia
         length = (length + 2 * p - k) // s + 1
         layers += [layer, ReLU()]
         c_in = channels
-    return Sequential(layers + [Flatten(), Dense(length * channels, n_classes, rng=rng)])
+    return Sequential(layers + [Flatten(), Dense(length * channels, n_classes, rng=rng)],
+                      dtype=dtype)
 
 
-def paper_cnn(*, channels=25, n_inputs=40, n_classes=10, rng) -> Sequential:
+def paper_cnn(*, channels=25, n_inputs=40, n_classes=10, rng, dtype=np.float64) -> Sequential:
     """The MNIST-1D paper's CNN: 3 x Conv1d (kernels 5/3/3, stride 2, pad 1) + ReLU, Dense.
 
     Lengths 40 -> 19 -> 10 -> 5; with 25 channels the parameters are
@@ -231,10 +259,11 @@ def paper_cnn(*, channels=25, n_inputs=40, n_classes=10, rng) -> Sequential:
     n_inputs, n_classes = check_int(n_inputs, "n_inputs"), check_int(n_classes, "n_classes")
     return _stack(lambda c_in, c_out, k, length, s, p, r:
                   Conv1d(c_in, c_out, k, stride=s, pad_width=p, rng=r),
-                  channels, n_inputs, n_classes, as_generator(rng))
+                  channels, n_inputs, n_classes, as_generator(rng), dtype)
 
 
-def locally_connected_net(*, channels=25, n_inputs=40, n_classes=10, rng) -> Sequential:
+def locally_connected_net(*, channels=25, n_inputs=40, n_classes=10, rng,
+                          dtype=np.float64) -> Sequential:
     """:func:`paper_cnn`'s geometry with untied weights (LocallyConnected1d): 32,610 parameters.
 
     The same connectivity (every output sees the same inputs as in the CNN),
@@ -250,4 +279,4 @@ def locally_connected_net(*, channels=25, n_inputs=40, n_classes=10, rng) -> Seq
     n_inputs, n_classes = check_int(n_inputs, "n_inputs"), check_int(n_classes, "n_classes")
     return _stack(lambda c_in, c_out, k, length, s, p, r:
                   LocallyConnected1d(c_in, c_out, k, length, stride=s, pad_width=p, rng=r),
-                  channels, n_inputs, n_classes, as_generator(rng))
+                  channels, n_inputs, n_classes, as_generator(rng), dtype)

@@ -129,7 +129,8 @@ def train(model, data, *, steps=1500, batch_size=50, optimizer="adam", lr=1e-2,
     model : Sequential
         Trained in place (e.g. from :func:`~cnnmotiv.learning.paper_cnn`).
     data : Dataset
-        Training and test sets (e.g. :func:`~cnnmotiv.learning.mnist1d`).
+        Training and test sets (e.g. :func:`~cnnmotiv.learning.mnist1d`),
+        cast once to the type of the model's parameters (its ``dtype``).
     steps : int, optional
         Number of parameter updates.
     batch_size : int, optional
@@ -194,7 +195,9 @@ def train(model, data, *, steps=1500, batch_size=50, optimizer="adam", lr=1e-2,
     run = TrainingRun(model=model, total_steps=steps, config=dict(
         steps=steps, batch_size=batch_size, optimizer=optimizer, lr=lr, schedule=schedule,
         seed=seed if isinstance(seed, numbers.Integral) else None, eval_every=eval_every))
-    x, y = data.x_train, data.y_train
+    # the data in the model's type, cast once (float32 for a float32 model)
+    x, y = data.x_train.astype(theta.dtype, copy=False), data.y_train
+    x_test = data.x_test.astype(theta.dtype, copy=False)
     start, start_cpu = time.perf_counter(), time.process_time()
     order, pos = rng.permutation(n), 0
     loss_sum, loss_count = 0.0, 0
@@ -210,7 +213,7 @@ def train(model, data, *, steps=1500, batch_size=50, optimizer="adam", lr=1e-2,
         opt.step(theta, grad)
         loss_sum, loss_count = loss_sum + loss, loss_count + 1
         if (t + 1) % eval_every == 0 or t + 1 == steps:
-            logits = predict(model, data.x_test)
+            logits = predict(model, x_test)
             run.steps.append(t + 1)
             run.train_loss.append(loss_sum / loss_count)
             run.test_loss.append(softmax_cross_entropy(logits, data.y_test)[0])
