@@ -52,7 +52,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .budget import check_bytes
-from ._validation import (all_finite, as_float_array, check_choice, check_int, check_pair,
+from .validation import (all_finite, as_float_array, check_choice, check_int, check_pair,
                           check_shape)
 
 __all__ = [

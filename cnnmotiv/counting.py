@@ -35,7 +35,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from cnnmotiv._validation import check_choice, check_int, check_pair, check_shape
+from cnnmotiv.validation import check_choice, check_int, check_pair, check_shape
 from cnnmotiv.convolution import MODES, PADDINGS, AxisGeometry, axis_geometry
 
 __all__ = [

@@ -16,7 +16,7 @@ import functools
 
 import numpy as np
 
-from cnnmotiv._validation import check_choice, check_int, check_shape
+from cnnmotiv.validation import check_choice, check_int, check_shape
 from cnnmotiv.budget import check_bytes
 
 __all__ = [

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnnmotiv._validation import as_float_array, check_choice, check_int, check_pair, check_shape
+from cnnmotiv.validation import as_float_array, check_choice, check_int, check_pair, check_shape
 from cnnmotiv.convolution import PADDINGS, correlate2d, padding_amounts
 
 __all__ = [

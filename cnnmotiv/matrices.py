@@ -32,7 +32,7 @@ import numpy as np
 import scipy.sparse
 
 from cnnmotiv.budget import check_bytes
-from cnnmotiv._validation import (
+from cnnmotiv.validation import (
     as_float_array,
     check_choice,
     check_int,

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnnmotiv._validation import (
+from cnnmotiv.validation import (
     as_float_array,
     check_choice,
     check_int,

@@ -49,7 +49,7 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
-from cnnmotiv._validation import as_float_array, check_choice, check_int, check_pair
+from cnnmotiv.validation import as_float_array, check_choice, check_int, check_pair
 from cnnmotiv.budget import (BudgetError, MatrixTooLargeError, check_bytes, check_work,
                              format_bytes)
 from cnnmotiv.counting import LAYER_FORMS

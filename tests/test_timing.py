@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cnnmotiv import timing
-from cnnmotiv._validation import MatrixTooLargeError
+from cnnmotiv.validation import MatrixTooLargeError
 from cnnmotiv.counting import count_conv, count_dense
 from cnnmotiv.matrices import dense_matrix_nbytes
 from cnnmotiv.budget import BudgetError

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import cnnmotiv as cm
-from cnnmotiv._validation import as_float_array, check_choice, check_int, check_pair, check_shape
+from cnnmotiv.validation import as_float_array, check_choice, check_int, check_pair, check_shape
 
 MASKED = np.ma.masked_array(np.arange(16.0).reshape(4, 4), mask=np.eye(4, dtype=bool))
 

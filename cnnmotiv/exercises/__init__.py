@@ -66,7 +66,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from cnnmotiv._validation import check_int
+from cnnmotiv.validation import check_int
 
 __all__ = ["Exercise", "PredictionExercise", "CodeExercise", "Feedback", "check",
            "check_window_fits"]

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import sys
 
-from cnnmotiv._validation import check_int
+from cnnmotiv.validation import check_int
 from cnnmotiv.budget import check_work
 from cnnmotiv.data import SMALL_PHOTO_SHAPE, small_photo
 from cnnmotiv.equivariance import EDGE_KERNEL, equivariance_error, output_offset, pooling_change

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnmotiv._validation import check_int
+from cnnmotiv.validation import check_int
 from cnnmotiv.budget import check_work
 from cnnmotiv.exercises import CodeExercise, Exercise, PredictionExercise
 

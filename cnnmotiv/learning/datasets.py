@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnnmotiv._validation import as_float_array, check_int
+from cnnmotiv.validation import as_float_array, check_int
 
 __all__ = ["Dataset", "mnist1d", "position_permutation", "SHUFFLE_SEED"]
 

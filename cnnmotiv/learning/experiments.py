@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from cnnmotiv._validation import as_float_array, check_choice, check_int
+from cnnmotiv.validation import as_float_array, check_choice, check_int
 from cnnmotiv.budget import BudgetError
 from cnnmotiv.convolution import correlate2d
 from cnnmotiv.learning.datasets import Dataset, mnist1d

@@ -42,7 +42,7 @@ import numbers
 
 import numpy as np
 
-from cnnmotiv._validation import as_float_array, check_int, check_pair
+from cnnmotiv.validation import as_float_array, check_int, check_pair
 from cnnmotiv.budget import check_bytes
 from cnnmotiv.convolution import correlate_channels
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnmotiv._validation import as_float_array
+from cnnmotiv.validation import as_float_array
 
 __all__ = ["softmax_cross_entropy", "accuracy", "mean_squared_error"]
 

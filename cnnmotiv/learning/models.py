@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnmotiv._validation import as_float_array, check_int
+from cnnmotiv.validation import as_float_array, check_int
 from cnnmotiv.learning.layers import (
     Conv1d,
     Dense,

@@ -13,7 +13,7 @@ import numbers
 
 import numpy as np
 
-from cnnmotiv._validation import check_int
+from cnnmotiv.validation import check_int
 
 __all__ = ["SGD", "Adam", "cosine_decay", "check_learning_rate"]
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from cnnmotiv._validation import as_float_array, check_choice, check_int
+from cnnmotiv.validation import as_float_array, check_choice, check_int
 from cnnmotiv.learning.datasets import Dataset
 from cnnmotiv.learning.layers import Layer, as_generator
 from cnnmotiv.learning.losses import accuracy, mean_squared_error, softmax_cross_entropy

@@ -26,7 +26,7 @@ from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from cnnmotiv._validation import as_float_array, check_choice, check_int
+from cnnmotiv.validation import as_float_array, check_choice, check_int
 from cnnmotiv.plotting.style import PALETTE, ROLE, new_axes, new_figure
 
 __all__ = [

@@ -21,7 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import EngFormatter, FuncFormatter, LogLocator, NullFormatter
 
-from cnnmotiv._validation import as_float_array, check_pair
+from cnnmotiv.validation import as_float_array, check_pair
 from cnnmotiv.counting import layer_costs
 from cnnmotiv.plotting.style import DIVERGING_CMAP, PALETTE, ROLE, new_axes, new_figure
 
@@ -433,7 +433,7 @@ def plot_dense_scaling(study, *, ax: Axes | None = None) -> Axes:
     -------
     Axes
     """
-    from cnnmotiv._validation import format_bytes
+    from cnnmotiv.validation import format_bytes
 
     ax = new_axes(ax, figsize=(6.4, 4.0))
     dense, fit, e = study.dense, study.fit, study.extrapolation

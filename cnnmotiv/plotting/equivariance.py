@@ -25,7 +25,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-from cnnmotiv._validation import as_float_array, check_choice, check_int, check_pair
+from cnnmotiv.validation import as_float_array, check_choice, check_int, check_pair
 from cnnmotiv.convolution import correlate2d
 from cnnmotiv.data import photo
 from cnnmotiv.equivariance import (

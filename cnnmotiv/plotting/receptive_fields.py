@@ -28,7 +28,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 from matplotlib.transforms import Affine2D, blended_transform_factory
 
-from cnnmotiv._validation import as_float_array, check_choice, check_int
+from cnnmotiv.validation import as_float_array, check_choice, check_int
 from cnnmotiv.plotting.style import PALETTE, ROLE, SEQUENTIAL_CMAP, new_axes, new_figure
 from cnnmotiv.receptive_fields import (  # the numbers live in the core; re-exported here
     LayerStack,

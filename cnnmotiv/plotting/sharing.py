@@ -25,7 +25,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator
 
-from cnnmotiv._validation import as_float_array, check_choice, check_int, check_pair
+from cnnmotiv.validation import as_float_array, check_choice, check_int, check_pair
 from cnnmotiv.convolution import correlate2d
 from cnnmotiv.counting import count_layer, growth_counts
 from cnnmotiv.matrices import weight_taps

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from cnnmotiv._validation import check_choice, check_int
+from cnnmotiv.validation import check_choice, check_int
 from cnnmotiv.budget import check_bytes
 from cnnmotiv.plotting.connectivity import (VIEWS, draw_dense_vs_conv, layer_matrices,
                                             output_centres, units_xlim)

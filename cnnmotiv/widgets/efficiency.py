@@ -15,7 +15,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from cnnmotiv._validation import check_choice, check_int, check_shape
+from cnnmotiv.validation import check_choice, check_int, check_shape
 from cnnmotiv.budget import check_bytes, format_bytes
 from cnnmotiv.counting import layer_costs
 from cnnmotiv.plotting.efficiency import (EDGE_KERNELS, KIND_LABELS, KINDS, METRICS, edge_map,

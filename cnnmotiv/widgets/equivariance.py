@@ -18,7 +18,7 @@ import html
 
 import ipywidgets as widgets
 
-from cnnmotiv._validation import as_float_array, check_int
+from cnnmotiv.validation import as_float_array, check_int
 from cnnmotiv.equivariance import COMPARED_PADDINGS, EDGE_KERNEL
 from cnnmotiv.plotting.equivariance import (EquivariancePanels, PoolingPanels, default_image,
                                             pooling_readout, readout)

@@ -12,7 +12,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from cnnmotiv._validation import check_choice, check_int
+from cnnmotiv.validation import check_choice, check_int
 from cnnmotiv.budget import check_bytes
 from cnnmotiv.plotting.receptive_fields import draw_receptive_fields
 from cnnmotiv.receptive_fields import field_layers, layer_stack, uniform_erf_std

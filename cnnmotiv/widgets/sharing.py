@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.patches import Rectangle
 
-from cnnmotiv._validation import check_int
+from cnnmotiv.validation import check_int
 from cnnmotiv.counting import count_layer, growth_counts
 from cnnmotiv.matrices import correlation_matrix_1d, locally_connected_matrix, weight_taps
 from cnnmotiv.plotting.sharing import (KIND_LABELS, KINDS, SECTION_IMAGE_SHAPE, TAP_COLOURS,
