@@ -185,7 +185,7 @@ def test_erf_heatmap_is_the_repeated_box_blur(depth, k):
 
 
 def test_erf_random_kernel_is_the_package_map():
-    ax = plot_effective_receptive_field(3, 3, kernel="random", rng=4, size=15)
+    ax = plot_effective_receptive_field(3, 3, init="random", rng=4, size=15)
     np.testing.assert_array_equal(ax.images[0].get_array(),
                                   effective_receptive_field(3, 3, init="random", rng=4,
                                                             size=15))
@@ -234,8 +234,8 @@ def test_layer_stack_axes_and_figures_registry():
      ValueError, "at most 1 layers"),
     (lambda: draw_field_squares(np.zeros((4, 4)), field_layers(3, 3)), ValueError,
      "no output unit"),
-    (lambda: plot_effective_receptive_field(2, 3, kernel="gauss"), ValueError,
-     "kernel must be one of"),
+    (lambda: plot_effective_receptive_field(2, 3, init="gauss"), ValueError,
+     "init must be one of"),
     (lambda: plot_erf_spread(0), ValueError, "max_depth must be an integer >= 1"),
     (lambda: uniform_erf_std(2, 0), ValueError, "kernel_size must be an integer >= 1"),
 ])

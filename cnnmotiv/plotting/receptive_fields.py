@@ -31,6 +31,7 @@ from matplotlib.transforms import Affine2D, blended_transform_factory
 from cnnmotiv.validation import as_float_array, check_choice, check_int
 from cnnmotiv.plotting.style import PALETTE, ROLE, SEQUENTIAL_CMAP, new_axes, new_figure
 from cnnmotiv.receptive_fields import (  # the numbers live in the core; re-exported here
+    ERF_INITS,
     LayerStack,
     field_layers,
     input_region,
@@ -48,6 +49,7 @@ __all__ = [
     "draw_field_squares",
     "draw_layer_stack",
     "plot_effective_receptive_field",
+    "plot_erf_comparison",
     "plot_erf_spread",
     "plot_field_squares",
     "plot_layer_stack",
@@ -410,14 +412,15 @@ def plot_field_squares(image, layers, *, point=None, zoom: bool = True,
 # ---------------------------------------------------------------------------
 
 def plot_effective_receptive_field(depth: int = 4, kernel_size: int = 3, *,
-                                   kernel: str = "uniform", rng=0, size: int | None = None,
+                                   init: str = "uniform", rng=0, size: int | None = None,
                                    ax: Axes | None = None) -> Axes:
     """The effective receptive field as a heatmap inside the theoretical square.
 
     Parameters
     ----------
     depth, kernel_size : int
-    kernel : {'uniform', 'random'}
+    init : {'uniform', 'random'}
+        The layers' weights (see :func:`~cnnmotiv.receptive_fields.effective_receptive_field`).
         Passed to :func:`cnnmotiv.receptive_fields.effective_receptive_field`.
     rng : int or Generator
     size : int, optional
@@ -442,12 +445,12 @@ def plot_effective_receptive_field(depth: int = 4, kernel_size: int = 3, *,
     """
     from cnnmotiv.receptive_fields import effective_receptive_field
 
-    kernel = check_choice(kernel, "kernel", ("uniform", "random"))
+    init = check_choice(init, "init", ERF_INITS)
     depth = check_int(depth, "depth")
     kernel_size = check_int(kernel_size, "kernel_size")
     width = 1 + depth * (kernel_size - 1)
     size = width + 6 if size is None else size
-    erf = effective_receptive_field(depth, kernel_size, init=kernel, rng=rng, size=size)
+    erf = effective_receptive_field(depth, kernel_size, init=init, rng=rng, size=size)
     ax = new_axes(ax, figsize=(4.0, 3.6))
     S = erf.shape[0]
     im = ax.imshow(erf, cmap=SEQUENTIAL_CMAP, interpolation="nearest")
@@ -457,14 +460,14 @@ def plot_effective_receptive_field(depth: int = 4, kernel_size: int = 3, *,
                            edgecolor=ROLE["theory"], linewidth=2, linestyle="--",
                            label=f"theoretical field {width}×{width}"))
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.02), fontsize=8, frameon=False)
-    ax.set_title(f"Effective field: {depth} layers of {kernel_size}×{kernel_size} ({kernel})",
+    ax.set_title(f"Effective field: {depth} layers of {kernel_size}×{kernel_size} ({init})",
                  fontsize=10)
     ax.set_xticks([])
     ax.set_yticks([])
     return ax
 
 
-def plot_erf_spread(max_depth: int = 10, kernel_size: int = 3, *, kernel: str = "uniform",
+def plot_erf_spread(max_depth: int = 10, kernel_size: int = 3, *, init: str = "uniform",
                     rng=0, ax: Axes | None = None) -> Axes:
     """Width of the effective field (measured) and of the theoretical field, against depth.
 
@@ -477,7 +480,8 @@ def plot_erf_spread(max_depth: int = 10, kernel_size: int = 3, *, kernel: str = 
     Parameters
     ----------
     max_depth, kernel_size : int
-    kernel : {'uniform', 'random'}
+    init : {'uniform', 'random'}
+        The layers' weights (see :func:`~cnnmotiv.receptive_fields.effective_receptive_field`).
     rng : int or Generator
     ax : matplotlib.axes.Axes, optional
 
@@ -495,15 +499,15 @@ def plot_erf_spread(max_depth: int = 10, kernel_size: int = 3, *, kernel: str = 
 
     max_depth = check_int(max_depth, "max_depth")
     kernel_size = check_int(kernel_size, "kernel_size")
-    kernel = check_choice(kernel, "kernel", ("uniform", "random"))
-    growth = erf_growth(max_depth, kernel_size, init=kernel, rng=rng)
+    init = check_choice(init, "init", ERF_INITS)
+    growth = erf_growth(max_depth, kernel_size, init=init, rng=rng)
     depths, spread = growth.depths, growth.spread[:, 1]
     ax = new_axes(ax, figsize=(4.5, 3.4))
     ax.plot(depths, depths * (kernel_size - 1) / 2, color=ROLE["theory"], linewidth=2,
             label="half-width of theoretical field (linear)")
     ax.plot(depths, [uniform_erf_std(int(d), kernel_size) for d in depths], color=ROLE["conv"],
             linestyle=":", linewidth=2, label=r"$\sqrt{L\,(k^2-1)/12}$ (square root)")
-    ax.plot(depths, spread, "o", color=ROLE["highlight"], label=f"measured spread ({kernel})")
+    ax.plot(depths, spread, "o", color=ROLE["highlight"], label=f"measured spread ({init})")
     ax.set_xlabel("depth L (layers)")
     ax.set_ylabel("pixels")
     ax.set_title(f"Effective field grows like √L ({kernel_size}×{kernel_size} kernels)",
@@ -512,6 +516,44 @@ def plot_erf_spread(max_depth: int = 10, kernel_size: int = 3, *, kernel: str = 
     ax.grid(alpha=0.3)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
+    return ax
+
+
+def plot_erf_comparison(linear, relu, *, ax: Axes | None = None) -> Axes:
+    """Width of the effective field of two stacks against depth, in one measure.
+
+    Both curves are the standard deviation (pixels, along the columns) of the
+    field's map, as :func:`~cnnmotiv.receptive_fields.erf_spread` measures it;
+    the line is half the theoretical field's side, for scale.
+
+    Parameters
+    ----------
+    linear, relu : ErfGrowth
+        From :func:`~cnnmotiv.receptive_fields.erf_growth` (a linear stack of box kernels)
+        and :func:`~cnnmotiv.receptive_fields.relu_erf_growth` (random weights
+        and ReLU).
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from cnnmotiv.receptive_fields import erf_growth, relu_erf_growth
+    >>> ax = plot_erf_comparison(erf_growth(3, 3), relu_erf_growth(3, 3, n_inputs=4))
+    >>> [len(line.get_xdata()) for line in ax.lines]
+    [3, 3, 3]
+    """
+    ax = new_axes(ax, figsize=(5.6, 3.4))
+    ax.plot(linear.depths, linear.theoretical[:, 1] / 2, color=ROLE["theory"],
+            label="half the theoretical field's side")
+    ax.plot(linear.depths, linear.spread[:, 1], "o-", color=ROLE["conv"],
+            label="box kernels, linear")
+    ax.plot(relu.depths, relu.spread[:, 1], "s-", color=ROLE["highlight"], label="random weights + ReLU")
+    ax.set(xlabel="depth L (layers)", ylabel="standard deviation (pixels)")
+    ax.legend(fontsize=9)
+    ax.grid(alpha=0.3)
     return ax
 
 
