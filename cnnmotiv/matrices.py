@@ -41,7 +41,7 @@ from cnnmotiv.validation import (
     check_shape,
 )
 
-from cnnmotiv.convolution import PADDINGS, AxisGeometry, axis_geometry
+from cnnmotiv.convolution import PADDINGS, AxisGeometry, axis_geometry, output_length
 
 __all__ = [
     "correlation_matrix_1d",
@@ -50,6 +50,9 @@ __all__ = [
     "locally_connected_matrix",
     "weight_taps",
     "dense_matrix_nbytes",
+    "VIEWS",
+    "layer_matrices",
+    "touched_units",
 ]
 
 _AXES = ("rows", "columns")
@@ -673,3 +676,115 @@ def locally_connected_matrix(kernel_shape, shape, *, weights=None, rng=None, mod
     if sparse:
         return _csr(vals, rows, cols, counts, g.padding, (g.n_out, g.n_in))
     return _dense_from_taps(rows, cols, vals, g.n_out, g.n_in, weights.dtype)
+
+# ----------------------------------------------------------------------------
+# Connectivity: what each unit is joined to
+# ----------------------------------------------------------------------------
+
+#: Which way :func:`touched_units` looks: from an input up, or from an output down.
+VIEWS = ("below", "above")
+
+
+def _distinct_taps(kernel_size: int) -> np.ndarray:
+    # Taps 1, 2, ..., k: every tap non-zero, so a structural non-zero is never
+    # lost to a zero weight, and distinct so the matrix is not symmetric.
+    return np.arange(1, kernel_size + 1, dtype=float)
+
+
+def layer_matrices(n: int, kernel_size: int, *, mode: str = "same", stride: int = 1,
+                   dilation: int = 1, rng=0) -> dict[str, np.ndarray]:
+    """The matrices of a convolutional layer and of a dense layer of the same shape.
+
+    Parameters
+    ----------
+    n : int
+        Number of input units.
+    kernel_size : int
+        Number of kernel taps ``k``.
+    mode : {'valid', 'same', 'full'}
+        Output size rule of the convolution (zero padding).
+    stride, dilation : int
+        Step between outputs, and spacing between taps.
+    rng : int or numpy.random.Generator
+        Seed or generator for the dense weights.
+
+    Returns
+    -------
+    dict
+        ``{"dense": (n_out, n), "conv": (n_out, n)}``. The convolution matrix is
+        :func:`cnnmotiv.matrices.correlation_matrix_1d` of the kernel
+        ``[1, 2, ..., k]`` (all taps non-zero); the dense matrix has weights drawn
+        uniformly from ``[0.5, 1.5)``, so every entry is non-zero.
+
+    Raises
+    ------
+    ValueError, TypeError
+        From the validation of ``n``, ``kernel_size``, ``mode``, ``stride``,
+        ``dilation``.
+
+    Examples
+    --------
+    >>> mats = layer_matrices(6, 3, mode="valid")
+    >>> mats["conv"].shape, mats["dense"].shape
+    ((4, 6), (4, 6))
+    >>> int(np.count_nonzero(mats["conv"])), int(np.count_nonzero(mats["dense"]))
+    (12, 24)
+    """
+    n = check_int(n, "n")
+    kernel_size = check_int(kernel_size, "kernel_size")
+    check_bytes(2 * output_length(n, kernel_size, mode=mode, stride=stride, dilation=dilation)
+                * n * 8, what=f"the dense and convolution matrices of {n} inputs",
+                parameter="n")
+    conv = correlation_matrix_1d(_distinct_taps(kernel_size), n, mode=mode, stride=stride,
+                                 dilation=dilation)
+    generator = np.random.default_rng(rng)
+    dense = generator.uniform(0.5, 1.5, size=conv.shape)
+    return {"dense": dense, "conv": conv}
+
+
+def _check_unit(unit, view: str, shape: tuple[int, int]) -> int:
+    count = shape[0] if view == "above" else shape[1]
+    side = "output" if view == "above" else "input"
+    unit = check_int(unit, "unit", minimum=0)
+    if unit >= count:
+        raise ValueError(f"unit must be an {side} index in 0..{count - 1} for view={view!r}; "
+                         f"got {unit}")
+    return unit
+
+
+def touched_units(matrix, view: str, unit: int) -> np.ndarray:
+    """Indices of the units joined to ``unit`` by a non-zero of ``matrix``.
+
+    From ``"below"`` (``unit`` is an input): the outputs it feeds, the
+    non-zero rows of column ``unit``. From ``"above"`` (``unit`` is an output):
+    its receptive field, the non-zero columns of row ``unit``.
+
+    Parameters
+    ----------
+    matrix : array_like, shape (n_out, n)
+    view : {'below', 'above'}
+    unit : int
+
+    Returns
+    -------
+    numpy.ndarray
+        Sorted int indices.
+
+    Raises
+    ------
+    ValueError
+        If ``view`` is unknown or ``unit`` is out of range.
+
+    Examples
+    --------
+    >>> m = np.array([[1., 2., 0., 0.], [0., 1., 2., 0.], [0., 0., 1., 2.]])
+    >>> touched_units(m, "above", 1)
+    array([1, 2])
+    >>> touched_units(m, "below", 1)
+    array([0, 1])
+    """
+    matrix = as_float_array(matrix, "matrix", ndim=2)
+    view = check_choice(view, "view", VIEWS)
+    unit = _check_unit(unit, view, matrix.shape)
+    line = matrix[unit, :] if view == "above" else matrix[:, unit]
+    return np.flatnonzero(line)

@@ -453,3 +453,12 @@ def test_sparse_budget_is_settable():
         weight_taps((3, 3), (280, 320), max_bytes=10**6)
     with pytest.raises(BudgetError):
         locally_connected_matrix((3, 3), (280, 320), max_bytes=10**6)
+
+
+def test_layer_matrices_refuses_a_dense_matrix_over_budget_naming_n():
+    from cnnmotiv.budget import BudgetError
+    from cnnmotiv.matrices import layer_matrices
+
+    with pytest.raises(BudgetError, match="use a smaller n") as err:
+        layer_matrices(10**6, 3)
+    assert err.value.nbytes == 2 * 10**6 * 10**6 * 8   # 'same' mode: 10**6 outputs

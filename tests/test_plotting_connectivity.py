@@ -9,14 +9,13 @@ from hypothesis import strategies as st
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
+from cnnmotiv.matrices import layer_matrices, touched_units
 from cnnmotiv.plotting.connectivity import (
     FIGURES,
     draw_connectivity,
-    layer_matrices,
     output_centres,
     plot_connectivity,
     plot_dense_vs_conv,
-    touched_units,
 )
 from cnnmotiv.plotting.style import ROLE
 

@@ -27,86 +27,27 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from cnnmotiv.validation import as_float_array, check_choice, check_int
+from cnnmotiv.matrices import VIEWS, layer_matrices, touched_units  # the numbers drawn here
 from cnnmotiv.plotting.style import PALETTE, ROLE, new_axes, new_figure
 
 __all__ = [
     "FIGURES",
     "KINDS",
-    "VIEWS",
     "ConnectivityDrawing",
     "draw_connectivity",
-    "layer_matrices",
     "output_centres",
     "plot_connectivity",
     "plot_dense_vs_conv",
-    "touched_units",
     "units_xlim",
 ]
 
 #: The two ways of looking at a layer: from an input unit up, or from an output unit down.
-VIEWS = ("below", "above")
 #: The two layers compared.
 KINDS = ("dense", "conv")
 
 _MUTED_EDGE = (0.6, 0.6, 0.6, 0.35)
 _EMPTY_FACE = "white"
 _UNIT_EDGE = PALETTE["grey"]
-
-
-def _kernel(kernel_size: int) -> np.ndarray:
-    # Taps 1, 2, ..., k: every tap non-zero, so a structural non-zero is never
-    # lost to a zero weight, and distinct so the matrix is not symmetric.
-    return np.arange(1, kernel_size + 1, dtype=float)
-
-
-def layer_matrices(n: int, kernel_size: int, *, mode: str = "same", stride: int = 1,
-                   dilation: int = 1, rng=0) -> dict[str, np.ndarray]:
-    """The matrices of a convolutional layer and of a dense layer of the same shape.
-
-    Parameters
-    ----------
-    n : int
-        Number of input units.
-    kernel_size : int
-        Number of kernel taps ``k``.
-    mode : {'valid', 'same', 'full'}
-        Output size rule of the convolution (zero padding).
-    stride, dilation : int
-        Step between outputs, and spacing between taps.
-    rng : int or numpy.random.Generator
-        Seed or generator for the dense weights.
-
-    Returns
-    -------
-    dict
-        ``{"dense": (n_out, n), "conv": (n_out, n)}``. The convolution matrix is
-        :func:`cnnmotiv.matrices.correlation_matrix_1d` of the kernel
-        ``[1, 2, ..., k]`` (all taps non-zero); the dense matrix has weights drawn
-        uniformly from ``[0.5, 1.5)``, so every entry is non-zero.
-
-    Raises
-    ------
-    ValueError, TypeError
-        From the validation of ``n``, ``kernel_size``, ``mode``, ``stride``,
-        ``dilation``.
-
-    Examples
-    --------
-    >>> mats = layer_matrices(6, 3, mode="valid")
-    >>> mats["conv"].shape, mats["dense"].shape
-    ((4, 6), (4, 6))
-    >>> int(np.count_nonzero(mats["conv"])), int(np.count_nonzero(mats["dense"]))
-    (12, 24)
-    """
-    from cnnmotiv.matrices import correlation_matrix_1d
-
-    n = check_int(n, "n")
-    kernel_size = check_int(kernel_size, "kernel_size")
-    conv = correlation_matrix_1d(_kernel(kernel_size), n, mode=mode, stride=stride,
-                                 dilation=dilation)
-    generator = np.random.default_rng(rng)
-    dense = generator.uniform(0.5, 1.5, size=conv.shape)
-    return {"dense": dense, "conv": conv}
 
 
 def output_centres(n: int, kernel_size: int, *, mode: str = "same", stride: int = 1,
@@ -146,54 +87,6 @@ def output_centres(n: int, kernel_size: int, *, mode: str = "same", stride: int 
     stride = check_int(stride, "stride")
     dilation = check_int(dilation, "dilation")
     return np.arange(n_out) * stride - before + dilation * (kernel_size - 1) / 2
-
-
-def _check_unit(unit, view: str, shape: tuple[int, int]) -> int:
-    count = shape[0] if view == "above" else shape[1]
-    side = "output" if view == "above" else "input"
-    unit = check_int(unit, "unit", minimum=0)
-    if unit >= count:
-        raise ValueError(f"unit must be an {side} index in 0..{count - 1} for view={view!r}; "
-                         f"got {unit}")
-    return unit
-
-
-def touched_units(matrix, view: str, unit: int) -> np.ndarray:
-    """Indices of the units joined to ``unit`` by a non-zero of ``matrix``.
-
-    From ``"below"`` (``unit`` is an input): the outputs it feeds, the
-    non-zero rows of column ``unit``. From ``"above"`` (``unit`` is an output):
-    its receptive field, the non-zero columns of row ``unit``.
-
-    Parameters
-    ----------
-    matrix : array_like, shape (n_out, n)
-    view : {'below', 'above'}
-    unit : int
-
-    Returns
-    -------
-    numpy.ndarray
-        Sorted int indices.
-
-    Raises
-    ------
-    ValueError
-        If ``view`` is unknown or ``unit`` is out of range.
-
-    Examples
-    --------
-    >>> m = np.array([[1., 2., 0., 0.], [0., 1., 2., 0.], [0., 0., 1., 2.]])
-    >>> touched_units(m, "above", 1)
-    array([1, 2])
-    >>> touched_units(m, "below", 1)
-    array([0, 1])
-    """
-    matrix = as_float_array(matrix, "matrix", ndim=2)
-    view = check_choice(view, "view", VIEWS)
-    unit = _check_unit(unit, view, matrix.shape)
-    line = matrix[unit, :] if view == "above" else matrix[:, unit]
-    return np.flatnonzero(line)
 
 
 @dataclass
@@ -258,7 +151,7 @@ class ConnectivityDrawing:
         n_out, n = matrix.shape
         if unit is None:
             unit = (n_out if view == "above" else n) // 2
-        unit = _check_unit(unit, view, matrix.shape)
+        touched = touched_units(matrix, view, unit)  # checks unit
         if positions is None:
             positions = np.arange(n_out) + (n - n_out) / 2
         positions = as_float_array(positions, "positions", ndim=1)
@@ -272,7 +165,6 @@ class ConnectivityDrawing:
         chosen = (rows == unit) if view == "above" else (cols == unit)
         self.lines.set_segments(segments[~chosen])
         self.highlight.set_segments(segments[chosen])
-        touched = np.unique(cols[chosen] if view == "above" else rows[chosen])
 
         in_face = np.full(n, _EMPTY_FACE, dtype=object)
         out_face = np.full(n_out, _EMPTY_FACE, dtype=object)

@@ -13,8 +13,8 @@ import numpy as np
 
 from cnnmotiv.validation import check_choice, check_int
 from cnnmotiv.budget import check_bytes
-from cnnmotiv.plotting.connectivity import (VIEWS, draw_dense_vs_conv, layer_matrices,
-                                            output_centres, units_xlim)
+from cnnmotiv.matrices import VIEWS, layer_matrices
+from cnnmotiv.plotting.connectivity import draw_dense_vs_conv, output_centres, units_xlim
 from cnnmotiv.plotting.style import new_figure
 from cnnmotiv.widgets.figure_app import FigureApp
 

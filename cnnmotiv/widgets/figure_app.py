@@ -131,9 +131,10 @@ class FigureApp(widgets.VBox):
         ``caption(result) -> str``: the HTML shown under the figure (for
         example the numbers behind it).
     alt : str or callable, optional
-        A short text alternative of the figure, for screen readers (set as the
-        image's ``tooltip``, the ``title`` of the ``<img>``); a callable gets
-        the result. The caption's text, if any, follows it in :attr:`alt`.
+        A short text alternative of the figure, for screen readers, written at
+        the start of the caption as visually hidden text (ipywidgets' Image
+        view cannot carry a ``title``); a callable gets the result. The
+        caption's text, if any, follows it in :attr:`alt`.
 
     Attributes
     ----------
@@ -170,6 +171,7 @@ class FigureApp(widgets.VBox):
         self._restoring = False
         self.controls = dict(controls)
         self.result, self.error, self.png, self.callback_seconds = None, None, b"", 0.0
+        self._caption_markup = ""
         self.image = self._image_widget()
         self.caption = widgets.HTML()
         self.caption.add_class("cnnmotiv-caption")
@@ -195,7 +197,7 @@ class FigureApp(widgets.VBox):
     def alt(self) -> str:
         """The figure's text alternative: what it shows, then the caption's text."""
         head = self._alt(self.result) if callable(self._alt) else self._alt
-        return " ".join(p for p in (head, _plain(self.caption.value)) if p)
+        return " ".join(p for p in (head, _plain(self._caption_markup)) if p)
 
     def values(self) -> dict:
         """The current value of every control, by name."""
@@ -226,8 +228,7 @@ class FigureApp(widgets.VBox):
             self.png = render_png(self._canvas)
             self.image.value = self.png
             self.result, self.error, self._good = result, None, values
-            self.caption.value = self._describe(result) if self._describe else ""
-            self.image.tooltip = self.alt or None
+            self._set_caption(self._describe(result) if self._describe else "")
         self.callback_seconds = time.perf_counter() - start
 
     def _refuse(self, values: dict, exc: Exception) -> None:
@@ -243,9 +244,21 @@ class FigureApp(widgets.VBox):
             with contextlib.suppress(Exception):  # artists a failed update half changed
                 self._update(**self._good)
         shown = self._describe(self.result) if self._describe else ""
-        self.caption.value = (f"<div class='cnnmotiv-error' style='color:#D55E00'><b>Not "
-                              f"shown</b> ({html.escape(self.error)}); the controls are back "
-                              f"at the last setting that has a result.</div>{shown}")
+        self._set_caption(f"<div class='cnnmotiv-error' style='color:#D55E00'><b>Not "
+                          f"shown</b> ({html.escape(self.error)}); the controls are back "
+                          f"at the last setting that has a result.</div>{shown}")
+
+    def _set_caption(self, markup: str) -> None:
+        """Show ``markup`` under the figure, after the figure's text alternative.
+
+        The alternative is in the caption as visually hidden text (read by screen
+        readers, not shown): ipywidgets' Image view cannot carry a ``title``.
+        """
+        self._caption_markup = markup
+        head = self._alt(self.result) if callable(self._alt) else self._alt
+        hidden = (f"<span class='cnnmotiv-alt' style='{_SCREEN_READER_ONLY}'>Figure: "
+                  f"{html.escape(head)}.</span>" if head else "")
+        self.caption.value = hidden + markup
 
     @contextlib.contextmanager
     def _quiet(self):
@@ -273,6 +286,11 @@ class FigureApp(widgets.VBox):
     def _on_change(self, change) -> None:
         if not self._restoring:
             self.refresh()
+
+
+#: Inline style of text for screen readers only (the usual "visually hidden" pattern).
+_SCREEN_READER_ONLY = ("position:absolute;width:1px;height:1px;margin:-1px;padding:0;"
+                       "overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0")
 
 
 def _plain(markup: str) -> str:
