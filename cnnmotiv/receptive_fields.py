@@ -42,7 +42,7 @@ from cnnmotiv.validation import (
 
 __all__ = [
     "ERF_INITS",
-    "KINDS",
+    "LAYER_TYPES",
     "MEASURE_METHODS",
     "ErfGrowth",
     "FieldInfo",
@@ -67,7 +67,7 @@ __all__ = [
 ]
 
 #: Layer kinds; a (max) pooling layer has the same geometry as a convolution.
-KINDS = ("conv", "pool")
+LAYER_TYPES = ("conv", "pool")
 #: How :func:`measure_receptive_field` pushes the gradient back.
 MEASURE_METHODS = ("matrix", "convolution")
 #: How the weights of :func:`effective_receptive_field`'s linear stack are set (``init``).
@@ -124,7 +124,7 @@ class LayerSpec:
     kind: str = "conv"
 
     def __post_init__(self):
-        check_choice(self.kind, "kind", KINDS)
+        check_choice(self.kind, "kind", LAYER_TYPES)
         object.__setattr__(self, "kernel_size", check_pair(self.kernel_size, "kernel_size"))
         object.__setattr__(self, "stride", check_pair(self.stride, "stride"))
         object.__setattr__(self, "pad_width", check_pair(self.pad_width, "pad_width", minimum=0))

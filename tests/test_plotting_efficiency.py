@@ -11,9 +11,9 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
 from cnnmotiv import timing
-from cnnmotiv.counting import compare_layers
+from cnnmotiv.counting import LAYER_FORMS, compare_layers
 from cnnmotiv.data import photo
-from cnnmotiv.plotting.efficiency import (EDGE_KERNELS, FIGURES, KINDS, METRICS, edge_map,
+from cnnmotiv.plotting.efficiency import (EDGE_KERNELS, FIGURES, METRICS, edge_map,
                                           layer_costs, plot_cost_bars, plot_cost_comparison,
                                           plot_dense_scaling, plot_edge_detection, plot_edge_map,
                                           plot_time_bars)
@@ -124,20 +124,19 @@ def test_plot_edge_detection_custom_and_errors():
 
 # ---------------------------------------------------------------- cost bars
 
-ROLE_KEY = {"locally_connected": "local"}     # plotting.style names the colour role "local"
 
 
 def test_plot_cost_bars_heights_are_the_counts():
     costs = layer_costs((40, 50), (5, 3))
     ax = plot_cost_bars(costs)
     assert ax.get_yscale() == "log"
-    assert len(ax.containers) == len(KINDS)
-    for kind, bars in zip(KINDS, ax.containers):
+    assert len(ax.containers) == len(LAYER_FORMS)
+    for kind, bars in zip(LAYER_FORMS, ax.containers):
         heights = [p.get_height() for p in bars.patches]
         assert heights == [costs[m][kind] for m in METRICS]
         assert bars.patches[0].get_facecolor()[:3] == pytest.approx(to_rgb(
-            ROLE[ROLE_KEY.get(kind, kind)]))
-    assert len(ax.texts) == len(KINDS) * len(METRICS)
+            ROLE[kind]))
+    assert len(ax.texts) == len(LAYER_FORMS) * len(METRICS)
     assert [t.get_text() for t in ax.get_xticklabels()] == list(METRICS)
 
 

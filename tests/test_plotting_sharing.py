@@ -88,7 +88,7 @@ def test_unshared_colours_are_all_different_and_taps_use_the_palette():
 
 # --------------------------------------------------------------------------- diagrams
 
-@pytest.mark.parametrize("kind", S.KINDS)
+@pytest.mark.parametrize("kind", S.LAYER_KINDS)
 @pytest.mark.parametrize("k, n", [(1, 5), (3, 8), (4, 9)])
 def test_diagram_has_one_line_per_multiplication_and_one_colour_per_parameter(kind, k, n):
     ax = S.plot_connections(kind, k, n)

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import scipy.signal
 
-from cnnmotiv.counting import compare_layers, count_conv
+from cnnmotiv.counting import LAYER_FORMS, compare_layers, count_conv
 from cnnmotiv.data import photo, shapes
 from cnnmotiv.matrices import dense_matrix_nbytes
-from cnnmotiv.plotting.efficiency import EDGE_KERNELS, KINDS, METRICS
+from cnnmotiv.plotting.efficiency import EDGE_KERNELS, METRICS
 from cnnmotiv.widgets.efficiency import cost_app, edge_detection_app
 from cnnmotiv.widgets.figure_app import FigureApp
 
@@ -117,7 +117,7 @@ def test_edge_app_rejects_bad_input(kwargs, error, match):
 def _bar_heights(app):
     ax = app.figure.axes[0]
     return {kind: [p.get_height() for p in bars.patches]
-            for kind, bars in zip(KINDS, ax.containers)}
+            for kind, bars in zip(LAYER_FORMS, ax.containers)}
 
 
 def test_cost_app_starts_at_the_photo(costs_app):
@@ -146,7 +146,7 @@ def test_cost_app_follows_the_sliders(costs_app, height, width, k):
     assert r["mac_ratio"] == pytest.approx(height * width / k ** 2)
     assert r["dense_bytes"] == dense_matrix_nbytes((height, width), (k, k))
     heights = _bar_heights(costs_app)
-    for kind in KINDS:
+    for kind in LAYER_FORMS:
         assert heights[kind] == [r["costs"][m][kind] for m in METRICS]
     assert costs_app.png != before
 
@@ -184,7 +184,7 @@ def test_cost_app_rejects_bad_input(kwargs, error, match):
 
 
 def test_cost_app_one_height_step_changes_the_counts_printed_on_the_bars():
-    from cnnmotiv.plotting.efficiency import KINDS, METRICS, format_count, layer_costs
+    from cnnmotiv.plotting.efficiency import METRICS, format_count, layer_costs
     from cnnmotiv.widgets.efficiency import cost_app
 
     app = cost_app(height=280, width=320, kernel_size=3)
@@ -192,7 +192,7 @@ def test_cost_app_one_height_step_changes_the_counts_printed_on_the_bars():
     before = [t.get_text() for t in texts]
     app.controls["height"].value = 281
     costs = layer_costs((281, 320), (3, 3))
-    expected = [format_count(costs[m][k]) for k in KINDS if k in costs[METRICS[0]]
+    expected = [format_count(costs[m][k]) for k in LAYER_FORMS if k in costs[METRICS[0]]
                 for m in METRICS]
     assert [t.get_text() for t in texts] == expected
     assert [t.get_text() for t in texts] != before

@@ -32,7 +32,6 @@ from cnnmotiv.plotting.style import PALETTE, ROLE, new_axes, new_figure
 
 __all__ = [
     "FIGURES",
-    "KINDS",
     "ConnectivityDrawing",
     "draw_connectivity",
     "output_centres",
@@ -41,9 +40,6 @@ __all__ = [
     "units_xlim",
 ]
 
-#: The two ways of looking at a layer: from an input unit up, or from an output unit down.
-#: The two layers compared.
-KINDS = ("dense", "conv")
 
 _MUTED_EDGE = (0.6, 0.6, 0.6, 0.35)
 _EMPTY_FACE = "white"

@@ -22,12 +22,11 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import EngFormatter, FuncFormatter, LogLocator, NullFormatter
 
 from cnnmotiv.validation import as_float_array, check_pair
-from cnnmotiv.counting import layer_costs
+from cnnmotiv.counting import LAYER_FORMS, layer_costs
 from cnnmotiv.plotting.style import DIVERGING_CMAP, PALETTE, ROLE, new_axes, new_figure
 
 __all__ = [
     "EDGE_KERNELS",
-    "KINDS",
     "KIND_LABELS",
     "METRICS",
     "FIGURES",
@@ -62,8 +61,6 @@ EDGE_KERNELS: dict[str, np.ndarray] = {
 for _k in EDGE_KERNELS.values():
     _k.flags.writeable = False
 
-#: The four forms of one layer, from most to least expensive.
-KINDS = ("dense", "locally_connected", "sparse", "conv")
 
 #: How each form is named in legends.
 KIND_LABELS = {
@@ -76,7 +73,7 @@ KIND_LABELS = {
 #: The counted quantities, in the order of the bar groups.
 METRICS = ("parameters", "stored numbers", "MACs")
 
-_COLOURS = {"dense": ROLE["dense"], "locally_connected": ROLE["local"],
+_COLOURS = {"dense": ROLE["dense"], "locally_connected": ROLE["locally_connected"],
             "sparse": ROLE["sparse"], "conv": ROLE["conv"]}
 
 
@@ -270,7 +267,7 @@ def plot_cost_bars(costs: Mapping[str, Mapping[str, float]], *, ax: Axes | None 
     ----------
     costs : mapping
         ``costs[metric][kind]``, as returned by :func:`layer_costs`; groups in
-        the mapping's order, bars in the order of :data:`KINDS` (kinds that are
+        the mapping's order, bars in the order of :data:`LAYER_FORMS` (kinds that are
         missing are skipped).
     ax : Axes, optional
     labels : bool, optional
@@ -281,7 +278,7 @@ def plot_cost_bars(costs: Mapping[str, Mapping[str, float]], *, ax: Axes | None 
     Returns
     -------
     Axes
-        ``ax.containers`` holds one BarContainer per kind, in :data:`KINDS`
+        ``ax.containers`` holds one BarContainer per kind, in :data:`LAYER_FORMS`
         order; with ``labels`` the value texts are ``ax.texts`` in the same
         order (kind-major).
 
@@ -293,11 +290,11 @@ def plot_cost_bars(costs: Mapping[str, Mapping[str, float]], *, ax: Axes | None 
     if not isinstance(costs, Mapping) or not costs:
         raise ValueError("costs must be a non-empty mapping metric -> {kind: value}")
     metrics = list(costs)
-    unknown = sorted({k for m in metrics for k in costs[m]} - set(KINDS))
+    unknown = sorted({k for m in metrics for k in costs[m]} - set(LAYER_FORMS))
     if unknown:
-        raise ValueError(f"costs: unknown kind(s) {unknown}; allowed: {list(KINDS)}")
+        raise ValueError(f"costs: unknown kind(s) {unknown}; allowed: {list(LAYER_FORMS)}")
     ax = new_axes(ax, figsize=(6.0, 3.6))
-    kinds = [k for k in KINDS if any(k in costs[m] for m in metrics)]
+    kinds = [k for k in LAYER_FORMS if any(k in costs[m] for m in metrics)]
     width = 0.84 / len(kinds)
     x = np.arange(len(metrics))
     for i, kind in enumerate(kinds):
@@ -326,7 +323,7 @@ def plot_time_bars(seconds: Mapping[str, float], *, extrapolated=(), ax: Axes | 
     Parameters
     ----------
     seconds : mapping of kind to float
-        Seconds per application, by kind (:data:`KINDS` order).
+        Seconds per application, by kind (:data:`LAYER_FORMS` order).
     extrapolated : iterable of str, optional
         Kinds whose time was not measured but predicted; their bars are
         hatched and labelled so.
@@ -345,11 +342,11 @@ def plot_time_bars(seconds: Mapping[str, float], *, extrapolated=(), ax: Axes | 
     if not isinstance(seconds, Mapping) or not seconds:
         raise ValueError("seconds must be a non-empty mapping kind -> seconds")
     extrapolated = set(extrapolated)
-    unknown = sorted((set(seconds) | extrapolated) - set(KINDS))
+    unknown = sorted((set(seconds) | extrapolated) - set(LAYER_FORMS))
     if unknown:
-        raise ValueError(f"seconds: unknown kind(s) {unknown}; allowed: {list(KINDS)}")
+        raise ValueError(f"seconds: unknown kind(s) {unknown}; allowed: {list(LAYER_FORMS)}")
     ax = new_axes(ax, figsize=(3.6, 3.6))
-    kinds = [k for k in KINDS if k in seconds]
+    kinds = [k for k in LAYER_FORMS if k in seconds]
     for i, kind in enumerate(kinds):
         value = float(seconds[kind])
         guess = kind in extrapolated

@@ -34,7 +34,7 @@ __all__ = ["MODEL_COLOURS", "MODEL_MARKERS", "plot_kernel", "edge_fit_figure",
            "plot_kernel_rows", "first_layer_figure", "plot_erf", "plot_training_curves"]
 
 #: One colour per model: the dense ones in the dense colour (logistic regression darker).
-MODEL_COLOURS = {"logreg": PALETTE["purple"], "mlp": ROLE["dense"], "local": ROLE["local"],
+MODEL_COLOURS = {"logreg": PALETTE["purple"], "mlp": ROLE["dense"], "local": ROLE["locally_connected"],
                  "cnn": ROLE["conv"]}
 #: And one marker each, so that the models stay apart without colour.
 MODEL_MARKERS = {"logreg": "s", "mlp": "D", "local": "^", "cnn": "o"}

@@ -27,13 +27,12 @@ from matplotlib.ticker import FuncFormatter, LogLocator
 
 from cnnmotiv.validation import as_float_array, check_choice, check_int, check_pair
 from cnnmotiv.convolution import correlate2d
-from cnnmotiv.counting import count_layer, growth_counts
+from cnnmotiv.counting import LAYER_KINDS, count_layer, growth_counts
 from cnnmotiv.matrices import weight_taps
 from cnnmotiv.plotting.style import DIVERGING_CMAP, PALETTE, ROLE, new_axes, new_figure
 
 __all__ = [
     "FIGURES",
-    "KINDS",
     "SECTION_IMAGE_SHAPE",
     "SECTION_KERNEL_SHAPE",
     "TAP_COLOURS",
@@ -53,8 +52,6 @@ __all__ = [
     "edges_everywhere_figure",
 ]
 
-#: The three layers compared, from most to fewest parameters.
-KINDS = ("dense", "locally_connected", "conv")
 
 #: Readable names of the layers, for titles and legends.
 KIND_LABELS = {"dense": "dense", "locally_connected": "locally connected", "conv": "convolution"}
@@ -77,7 +74,7 @@ _WHITE = np.array([1.0, 1.0, 1.0, 1.0])
 
 
 def _check_kind(kind) -> str:
-    return check_choice(kind, "kind", KINDS)
+    return check_choice(kind, "kind", LAYER_KINDS)
 
 
 def _as_2d_shapes(kernel_shape, shape) -> tuple[tuple[int, int], tuple[int, int], bool]:
@@ -552,9 +549,9 @@ def plot_parameter_growth(kernel_shape=SECTION_KERNEL_SHAPE, *, quantity: str = 
     g = growth_counts(sides, kshape)
     ax = new_axes(ax, figsize=(5.0, 3.6))
     styles = {"dense": dict(color=ROLE["dense"], lw=2.2),
-              "locally_connected": dict(color=ROLE["local"], lw=2.2),
+              "locally_connected": dict(color=ROLE["locally_connected"], lw=2.2),
               "conv": dict(color=ROLE["conv"], lw=2.2, ls="--" if quantity == "macs" else "-")}
-    for kind in KINDS:
+    for kind in LAYER_KINDS:
         ax.plot(g["inputs"], g[kind][quantity], label=KIND_LABELS[kind], **styles[kind])
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -593,10 +590,10 @@ def _power_of_ten(value, _pos=None) -> str:
 def _mark_shape(ax, mark, kshape, quantity):
     shape = check_pair(mark, "mark")
     x = shape[0] * shape[1]
-    counts = {kind: getattr(count_layer(kind, shape, kshape), quantity) for kind in KINDS}
+    counts = {kind: getattr(count_layer(kind, shape, kshape), quantity) for kind in LAYER_KINDS}
     ax.axvline(x, color=PALETTE["grey"], ls=":", lw=1.0, zorder=0)
-    colours = {"dense": ROLE["dense"], "locally_connected": ROLE["local"], "conv": ROLE["conv"]}
-    for kind in KINDS:
+    colours = {kind: ROLE[kind] for kind in LAYER_KINDS}
+    for kind in LAYER_KINDS:
         ax.plot([x], [counts[kind]], "o", color=colours[kind], ms=5, zorder=4)
     ax.annotate(f"{shape[0]}×{shape[1]} image", (x, 0.98), xytext=(-4, 0),
                 textcoords="offset points", fontsize=7, color=PALETTE["grey"],
@@ -683,7 +680,7 @@ def plot_edge_response(image, kernel=VERTICAL_EDGE_KERNEL, *, limit: float | Non
 def sharing_figure(kernel_size: int = 3, n: int = 10, *, highlight: int | None = 1) -> Figure:
     """Main figure: the three layers as diagrams (top) and as matrices (bottom).
 
-    Columns: dense, locally connected, convolution (:data:`KINDS`), each drawn
+    Columns: dense, locally connected, convolution (:data:`LAYER_KINDS`), each drawn
     with :func:`plot_connections` above :func:`plot_parameter_matrix`; the
     convolution matrix carries the kernel key.
 
@@ -714,7 +711,7 @@ def sharing_figure(kernel_size: int = 3, n: int = 10, *, highlight: int | None =
     """
     fig = new_figure(figsize=(10.5, 5.0))
     axes = fig.subplots(2, 3, gridspec_kw=dict(height_ratios=[0.8, 1.25]))
-    for col, kind in enumerate(KINDS):
+    for col, kind in enumerate(LAYER_KINDS):
         plot_connections(kind, kernel_size, n, highlight=highlight, ax=axes[0, col])
         plot_parameter_matrix(kind, kernel_size, n, highlight=highlight, ax=axes[1, col],
                               kernel_key=True)

@@ -30,7 +30,7 @@ PALETTE = {
 ROLE = {
     "conv": PALETTE["green"],          # convolution / shared kernel
     "dense": PALETTE["vermillion"],    # fully connected
-    "local": PALETTE["orange"],        # locally connected (sparse, unshared)
+    "locally_connected": PALETTE["orange"],        # locally connected (sparse, unshared)
     "sparse": PALETTE["sky"],          # sparse matrix form
     "highlight": PALETTE["blue"],      # the unit the reader picked
     "muted": PALETTE["grey"],          # everything else

@@ -17,8 +17,8 @@ import numpy as np
 
 from cnnmotiv.validation import check_choice, check_int, check_shape
 from cnnmotiv.budget import check_bytes, format_bytes
-from cnnmotiv.counting import layer_costs
-from cnnmotiv.plotting.efficiency import (EDGE_KERNELS, KIND_LABELS, KINDS, METRICS, edge_map,
+from cnnmotiv.counting import LAYER_FORMS, layer_costs
+from cnnmotiv.plotting.efficiency import (EDGE_KERNELS, KIND_LABELS, METRICS, edge_map,
                                           format_count, plot_cost_bars, robust_limit)
 from cnnmotiv.plotting.style import DIVERGING_CMAP, PALETTE, new_figure
 from cnnmotiv.widgets.figure_app import FigureApp
@@ -271,7 +271,7 @@ class CostDrawing:
         ax.tick_params(labelsize=9)
         ax.legend(fontsize=9, loc="upper right", frameon=False, ncols=2)
         self.containers = list(ax.containers)
-        self.kinds = [k for k in KINDS if k in initial[METRICS[0]]]
+        self.kinds = [k for k in LAYER_FORMS if k in initial[METRICS[0]]]
         self.artists = [bar for bars in self.containers for bar in bars.patches] + self.counts
 
     def update(self, height: int, width: int, kernel_size: int) -> dict:
@@ -296,11 +296,11 @@ class CostDrawing:
 
 def _cost_table(costs, shape, kshape, out, ratio, nbytes) -> str:
     """The numbers behind the bars, as an HTML table with exact values."""
-    head = "".join(f"<th style='padding:0 8px'>{KIND_LABELS[k]}</th>" for k in KINDS)
+    head = "".join(f"<th style='padding:0 8px'>{KIND_LABELS[k]}</th>" for k in LAYER_FORMS)
     rows = "".join(
         f"<tr><td>{metric}</td>"
         + "".join(f"<td style='text-align:right;padding:0 8px'>{costs[metric][k]:,}</td>"
-                  for k in KINDS) + "</tr>" for metric in METRICS)
+                  for k in LAYER_FORMS) + "</tr>" for metric in METRICS)
     return (f"<b>{shape[0]}×{shape[1]} image, {kshape[0]}×{kshape[1]} kernel → "
             f"{out[0]}×{out[1]} outputs</b> (valid). Dense needs H·W/k² = "
             f"<b>{ratio:,.1f}×</b> the MACs of the convolution; its float64 matrix would "

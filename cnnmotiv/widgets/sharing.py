@@ -20,16 +20,16 @@ from matplotlib.collections import LineCollection
 from matplotlib.patches import Rectangle
 
 from cnnmotiv.validation import check_int
-from cnnmotiv.counting import count_layer, growth_counts
+from cnnmotiv.counting import LAYER_KINDS, count_layer, growth_counts
 from cnnmotiv.matrices import correlation_matrix_1d, locally_connected_matrix, weight_taps
-from cnnmotiv.plotting.sharing import (KIND_LABELS, KINDS, SECTION_IMAGE_SHAPE, TAP_COLOURS,
+from cnnmotiv.plotting.sharing import (KIND_LABELS, SECTION_IMAGE_SHAPE, TAP_COLOURS,
                                        diagram_geometry, highlight_points,
                                        parameter_colours, parameter_image_from_taps,
                                        plot_parameter_growth, style_diagram)
 from cnnmotiv.plotting.style import PALETTE, ROLE, new_figure
 from cnnmotiv.widgets.figure_app import FigureApp
 
-_KIND_COLOURS = {"dense": ROLE["dense"], "locally_connected": ROLE["local"], "conv": ROLE["conv"]}
+_KIND_COLOURS = {kind: ROLE[kind] for kind in LAYER_KINDS}
 
 __all__ = ["sharing_app", "sharing_numbers", "parameter_growth_app", "growth_numbers"]
 
@@ -93,7 +93,7 @@ def sharing_numbers(kernel_size: int, n: int, highlight: int = 0) -> dict:
     if t >= k:
         raise ValueError(f"highlight must be a kernel offset in range({k}); got {t}")
     n_out = n - k + 1
-    counts = {kind: count_layer(kind, (1, n), (1, k)) for kind in KINDS}
+    counts = {kind: count_layer(kind, (1, n), (1, k)) for kind in LAYER_KINDS}
     conv_m = correlation_matrix_1d(np.arange(1.0, k + 1.0), n)
     local_m = locally_connected_matrix((1, k), (1, n), rng=0)
     return {
@@ -191,7 +191,7 @@ class SharingDrawing:
                     fontsize=9, va="center", linespacing=1.4).set_in_layout(False)
         self.lines, self.inputs, self.outputs = {}, {}, {}
         self.images, self.dots, self.frames = {}, {}, {}
-        for col, kind in enumerate(KINDS):
+        for col, kind in enumerate(LAYER_KINDS):
             self._diagram(kind, self.axes[0, col])
             self._matrix(kind, self.axes[1, col])
         self.axes[1, 0].set_ylabel("← output unit i", fontsize=9)
@@ -249,7 +249,7 @@ class SharingDrawing:
         numbers = sharing_numbers(k, n, t)
         shift = (self.n_max - n) / 2  # centre the diagram in its fixed limits
         taps = weight_taps((1, k), (1, n))          # the connections, computed once per move
-        for kind in KINDS:
+        for kind in LAYER_KINDS:
             self._update_diagram(kind, k, n, t, taps, shift)
             self._update_matrix(kind, k, n, t, taps)
         self.key_mask.set_x(k - 0.5)
@@ -324,9 +324,9 @@ def growth_numbers(kernel_size: int, side: int) -> dict:
     k = check_int(kernel_size, "kernel_size")
     side = check_int(side, "side")
     g = growth_counts([side], (k, k))
-    section = {kind: count_layer(kind, SECTION_IMAGE_SHAPE, (k, k)) for kind in KINDS}
-    params = {kind: int(g[kind]["parameters"][0]) for kind in KINDS}
-    macs = {kind: int(g[kind]["macs"][0]) for kind in KINDS}
+    section = {kind: count_layer(kind, SECTION_IMAGE_SHAPE, (k, k)) for kind in LAYER_KINDS}
+    params = {kind: int(g[kind]["parameters"][0]) for kind in LAYER_KINDS}
+    macs = {kind: int(g[kind]["macs"][0]) for kind in LAYER_KINDS}
     return {
         "kernel_size": k, "side": side, "inputs": side * side,
         "parameters": params, "macs": macs,
@@ -408,7 +408,7 @@ class GrowthDrawing:
                         *self.pick_labels.values(), *self.pick_dots.values()]
 
     def _panel(self, ax, quantity: str, kernel_size: int) -> None:
-        colours = [ROLE["dense"], ROLE["local"], ROLE["conv"]]
+        colours = [ROLE["dense"], ROLE["locally_connected"], ROLE["conv"]]
         plot_parameter_growth(kernel_size, quantity=quantity, sides=self.sides, mark=None, ax=ax)
         self.curves[quantity] = ax.lines[:3]
         ax.axvline(self.x_section, color=PALETTE["grey"], ls=":", lw=1.0, zorder=0)
@@ -432,15 +432,15 @@ class GrowthDrawing:
         section = {"parameters": numbers["section"], "macs": numbers["section_macs"]}
         x = side * side
         for quantity in ("parameters", "macs"):
-            for line, kind in zip(self.curves[quantity], KINDS):
+            for line, kind in zip(self.curves[quantity], LAYER_KINDS):
                 line.set_ydata(g[kind][quantity])
             self.section_dots[quantity].set_offsets(np.column_stack(
-                [[self.x_section] * 3, [section[quantity][kind] for kind in KINDS]]))
+                [[self.x_section] * 3, [section[quantity][kind] for kind in LAYER_KINDS]]))
             self.pick_lines[quantity].set_xdata([x, x])
             self.pick_labels[quantity].set_x(x * 1.15)
             self.pick_labels[quantity].set_text(f"{side}×{side}")
             self.pick_dots[quantity].set_offsets(
-                np.column_stack([[x] * 3, [numbers[quantity][kind] for kind in KINDS]]))
+                np.column_stack([[x] * 3, [numbers[quantity][kind] for kind in LAYER_KINDS]]))
         return numbers
 
 
