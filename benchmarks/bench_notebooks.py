@@ -16,6 +16,8 @@ from pathlib import Path
 
 GOAL_TOTAL_S = 60.0
 GOAL_EACH_S = 15.0
+#: Notebooks with a budget of their own: the learning notebook trains 24 models (issue 8: 30 s).
+GOAL_OWN_S = {"5-what-the-properties-buy.ipynb": 30.0}
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -55,9 +57,10 @@ def time_notebook(path: Path) -> tuple[float, float, str]:
 
 def run() -> str:
     paths = sorted(notebooks_dir().glob("*.ipynb"))
-    lines = [f"Notebook execution (fresh kernel each; goals: each < {GOAL_EACH_S:.0f} s, "
-             f"all < {GOAL_TOTAL_S:.0f} s)",
-             f"{'notebook':<36} {'wall s':>8} {'cells s':>8}  result"]
+    own = ", ".join(f"{name} < {s:.0f} s" for name, s in GOAL_OWN_S.items())
+    lines = [f"Notebook execution (fresh kernel each; goals: each < {GOAL_EACH_S:.0f} s "
+             f"({own}), all < {GOAL_TOTAL_S:.0f} s)",
+             f"{'notebook':<36} {'wall s':>8} {'cells s':>8}  {'goal s':>6}  result"]
     if not paths:
         return "\n".join(lines + [f"(no notebooks in {notebooks_dir()})"])
     total = 0.0
@@ -65,11 +68,12 @@ def run() -> str:
     for path in paths:
         wall, cells, error = time_notebook(path)
         total += wall
-        verdict = "ERROR " + error if error else ("PASS" if wall < GOAL_EACH_S else "MISS")
+        goal = GOAL_OWN_S.get(path.name, GOAL_EACH_S)
+        verdict = "ERROR " + error if error else ("PASS" if wall < goal else "MISS")
         failed |= bool(error)
-        lines.append(f"{path.name:<36} {wall:8.2f} {cells:8.2f}  {verdict}")
+        lines.append(f"{path.name:<36} {wall:8.2f} {cells:8.2f}  {goal:6.0f}  {verdict}")
     verdict = "ERROR" if failed else ("PASS" if total < GOAL_TOTAL_S else "MISS")
-    lines.append(f"{'all notebooks':<36} {total:8.2f} {'':>8}  {verdict}")
+    lines.append(f"{'all notebooks':<36} {total:8.2f} {'':>8}  {GOAL_TOTAL_S:6.0f}  {verdict}")
     return "\n".join(lines)
 
 
