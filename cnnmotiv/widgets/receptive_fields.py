@@ -198,7 +198,6 @@ def erf_app(depth: int = 4, kernel_size: int = 3, kernel: str = "uniform", *,
     >>> app.result["theory_size"]
     9
     """
-    from cnnmotiv.receptive_fields import effective_receptive_field
 
     max_depth = check_int(max_depth, "max_depth")
     max_kernel_size = check_int(max_kernel_size, "max_kernel_size", minimum=2, maximum=15)
@@ -219,9 +218,6 @@ def erf_app(depth: int = 4, kernel_size: int = 3, kernel: str = "uniform", *,
         "kernel": widgets.Dropdown(options=["uniform", "random"], value=kernel,
                                    description="kernel"),
     }
-    # The random kernels are convolved with scipy.signal, whose first import takes about
-    # a second: pay it here, when the cell runs, rather than on the first move to 'random'.
-    effective_receptive_field(1, 2, init="random", rng=0)
     return FigureApp(drawing.figure, drawing.update, controls, dynamic=drawing.artists,
                      dpi=dpi,
                      alt=lambda r: (f"Heatmap of the effective receptive field of a depth "
