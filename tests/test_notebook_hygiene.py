@@ -61,3 +61,21 @@ def test_checks_are_asserts_and_every_widget_cell_is_ignored_by_nbval(notebook):
                      for out in cell.get("outputs", []))
         if widget:
             assert "".join(cell["source"]).startswith("# NBVAL_IGNORE_OUTPUT")
+
+
+def test_exercise_solutions_are_folded_and_show_nothing(notebook):
+    solutions = [c for c in _code_cells(notebook)
+                 if "".join(c["source"]).lstrip().startswith("# Solution")]
+    assert solutions, "every notebook has worked solutions"
+    for cell in solutions:
+        source = "".join(cell["source"])
+        assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True, source[:60]
+        assert cell["outputs"] == [], source[:60]
+        assert re.search(r"^assert check\(", source.strip().splitlines()[-1]), source[-80:]
+
+
+def test_notebooks_define_nothing_and_import_nothing_private(notebook):
+    source = "\n".join("".join(c["source"]) for c in _code_cells(notebook))
+    assert not re.search(r"^\s*(def|class) ", source, re.M)
+    assert not re.search(r"cnnmotiv(\.\w+)*\._\w", source)
+    assert not re.search(r"^from cnnmotiv[.\w]* import .*\b_\w", source, re.M)
