@@ -524,7 +524,8 @@ def plot_erf_comparison(linear, relu, *, ax: Axes | None = None) -> Axes:
 
     Both curves are the standard deviation (pixels, along the columns) of the
     field's map, as :func:`~cnnmotiv.receptive_fields.erf_spread` measures it;
-    the line is half the theoretical field's side, for scale.
+    the line is the theoretical field's half-width ``depth * (k - 1) / 2`` (as in
+    :func:`plot_erf_spread`), for scale.
 
     Parameters
     ----------
@@ -546,8 +547,8 @@ def plot_erf_comparison(linear, relu, *, ax: Axes | None = None) -> Axes:
     [3, 3, 3]
     """
     ax = new_axes(ax, figsize=(5.6, 3.4))
-    ax.plot(linear.depths, linear.theoretical[:, 1] / 2, color=ROLE["theory"],
-            label="half the theoretical field's side")
+    ax.plot(linear.depths, (linear.theoretical[:, 1] - 1) / 2, color=ROLE["theory"],
+            label="half-width of theoretical field (linear)")
     ax.plot(linear.depths, linear.spread[:, 1], "o-", color=ROLE["conv"],
             label="box kernels, linear")
     ax.plot(relu.depths, relu.spread[:, 1], "s-", color=ROLE["highlight"], label="random weights + ReLU")
