@@ -34,6 +34,7 @@ def test_the_convolution_recovers_the_kernel_and_generalises(small_photo):
 
 def test_the_locally_connected_layer_never_changes_its_bottom_half(small_photo):
     fit = X.learn_edge_local(small_photo, steps=12)
+    assert fit.layer == "locally_connected"          # the layer kind's one name (counting.LAYER_KINDS)
     assert fit.parameters == 62 * 62 * 10
     assert fit.train_rmse < 0.1 * fit.target_rms
     assert fit.test_rmse > fit.target_rms * 0.8

@@ -96,7 +96,7 @@ class EdgeFit:
     Attributes
     ----------
     layer : str
-        ``'conv'``, ``'local'`` or ``'dense'``.
+        ``'conv'``, ``'locally_connected'`` or ``'dense'``.
     parameters : int
         Trainable numbers (weights and biases).
     prediction : ndarray
@@ -307,7 +307,7 @@ def learn_edge_local(image, kernel=SOBEL_X, *, steps=12, lr=0.09, seed=0) -> Edg
             opt.step(layer.params, layer.grads)
     seconds = time.perf_counter() - start
     pred = layer.forward(x)[0, ..., 0]
-    return EdgeFit("local", layer.n_parameters, pred[half:], target[half:],
+    return EdgeFit("locally_connected", layer.n_parameters, pred[half:], target[half:],
                    _rmse(pred[:half], target[:half]), _rmse(pred[half:], target[half:]),
                    float(np.sqrt(np.mean(target[half:] ** 2))), None, losses, seconds,
                    _untouched(w0, layer.params))

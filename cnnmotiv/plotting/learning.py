@@ -91,7 +91,7 @@ def edge_fit_figure(true_kernel, conv: EdgeFit, local: EdgeFit, dense: EdgeFit |
     -------
     Figure
     """
-    if conv.kernel is None or conv.layer != "conv" or local.layer != "local":
+    if conv.kernel is None or conv.layer != "conv" or local.layer != "locally_connected":
         raise ValueError("conv and local must be the fits of the convolution and the locally "
                          "connected layer")
     n = 4 + (dense is not None)
