@@ -85,7 +85,7 @@ def erf():
 
 @pytest.mark.parametrize("depth, k", [(1, 2), (4, 3), (10, 3), (6, 5)])
 def test_erf_sqrt_law_and_square(erf, depth, k):
-    erf.controls["kernel"].value = "uniform"
+    erf.controls["init"].value = "uniform"
     erf.controls["depth"].value = depth
     erf.controls["kernel_size"].value = k
     r = erf.result
@@ -100,14 +100,14 @@ def test_erf_sqrt_law_and_square(erf, depth, k):
 def test_erf_random_kernel_and_png_round_trip(erf):
     erf.controls["depth"].value = 4
     erf.controls["kernel_size"].value = 3
-    erf.controls["kernel"].value = "uniform"
+    erf.controls["init"].value = "uniform"
     first = erf.png
-    erf.controls["kernel"].value = "random"
+    erf.controls["init"].value = "random"
     assert erf.png != first
     expected = erf_spread(effective_receptive_field(4, 3, init="random", rng=0,
                                                     size=erf.result["size"]))
     assert erf.result["spread"] == pytest.approx(expected)
-    erf.controls["kernel"].value = "uniform"
+    erf.controls["init"].value = "uniform"
     assert erf.png == first
 
 
@@ -122,7 +122,7 @@ def test_erf_random_kernel_and_png_round_trip(erf):
     (lambda: receptive_field_app(2.0), TypeError, "depth must be an integer"),
     (lambda: erf_app(0), ValueError, "depth must be between 1 and 10"),
     (lambda: erf_app(4, 1), ValueError, "kernel_size must be between 2 and 5"),
-    (lambda: erf_app(4, 3, "gauss"), ValueError, "kernel must be one of"),
+    (lambda: erf_app(4, 3, "gauss"), ValueError, "init must be one of"),
 ])
 def test_bad_arguments_are_rejected(call, error, match):
     with pytest.raises(error, match=match):

@@ -15,7 +15,7 @@ from matplotlib.patches import Rectangle
 from cnnmotiv.validation import check_choice, check_int
 from cnnmotiv.budget import check_bytes
 from cnnmotiv.plotting.receptive_fields import draw_receptive_fields
-from cnnmotiv.receptive_fields import field_layers, layer_stack, uniform_erf_std
+from cnnmotiv.receptive_fields import ERF_INITS, field_layers, layer_stack, uniform_erf_std
 from cnnmotiv.plotting.style import ROLE, SEQUENTIAL_CMAP, new_figure
 from cnnmotiv.widgets.figure_app import FigureApp
 
@@ -167,7 +167,7 @@ def _field_caption(r: dict) -> str:
               "below it.")
 
 
-def erf_app(depth: int = 4, kernel_size: int = 3, kernel: str = "uniform", *,
+def erf_app(depth: int = 4, kernel_size: int = 3, init: str = "uniform", *,
             max_depth: int = 10, max_kernel_size: int = 5, dpi: float = 72) -> FigureApp:
     """The effective receptive field (heatmap) inside the theoretical square, with sliders.
 
@@ -175,8 +175,9 @@ def erf_app(depth: int = 4, kernel_size: int = 3, kernel: str = "uniform", *,
     ----------
     depth, kernel_size : int
         Initial values of the sliders.
-    kernel : {'uniform', 'random'}
-        Initial kernel kind (a dropdown).
+    init : {'uniform', 'random'}
+        Initial weights of the layers (a dropdown): box kernels, or random
+        weights (``init`` of :func:`~cnnmotiv.receptive_fields.effective_receptive_field`).
     max_depth, max_kernel_size : int
         Ranges of the sliders.
     dpi : float
@@ -184,7 +185,7 @@ def erf_app(depth: int = 4, kernel_size: int = 3, kernel: str = "uniform", *,
     Returns
     -------
     FigureApp
-        Controls ``depth``, ``kernel_size``, ``kernel``. ``app.result``:
+        Controls ``depth``, ``kernel_size``, ``init``. ``app.result``:
         ``theory_size`` (side of the theoretical square, ``1 + depth*(k-1)``),
         ``spread`` (measured standard deviation (rows, cols) by
         :func:`cnnmotiv.receptive_fields.erf_spread`), ``uniform_std`` (the
@@ -203,7 +204,7 @@ def erf_app(depth: int = 4, kernel_size: int = 3, kernel: str = "uniform", *,
     max_kernel_size = check_int(max_kernel_size, "max_kernel_size", minimum=2, maximum=15)
     depth = check_int(depth, "depth", minimum=1, maximum=max_depth)
     kernel_size = check_int(kernel_size, "kernel_size", minimum=2, maximum=max_kernel_size)
-    kernel = check_choice(kernel, "kernel", ("uniform", "random"))
+    init = check_choice(init, "init", ERF_INITS)
     size = 1 + max_depth * (max_kernel_size - 1) + 6
     # The random-kernel path keeps one (size, size) map per layer.
     check_bytes(8 * size * size * (max_depth + 2), parameter="max_depth",
@@ -215,14 +216,13 @@ def erf_app(depth: int = 4, kernel_size: int = 3, kernel: str = "uniform", *,
         "kernel_size": widgets.IntSlider(value=kernel_size, min=2, max=max_kernel_size,
                                          description="kernel size",
                                          style={"description_width": "initial"}),
-        "kernel": widgets.Dropdown(options=["uniform", "random"], value=kernel,
-                                   description="kernel"),
+        "init": widgets.Dropdown(options=list(ERF_INITS), value=init, description="weights"),
     }
     return FigureApp(drawing.figure, drawing.update, controls, dynamic=drawing.artists,
                      dpi=dpi,
                      alt=lambda r: (f"Heatmap of the effective receptive field of a depth "
                                     f"{r['depth']} stack of {r['kernel_size']}-tap "
-                                    f"{r['kernel']} kernels inside its theoretical "
+                                    f"{r['init']} kernels inside its theoretical "
                                     f"{r['theory_size']}×{r['theory_size']} square (dashed); "
                                     f"spread σ = {r['spread'][1]:.2f} px."))
 
@@ -253,12 +253,12 @@ class ErfDrawing:
                              fontsize=10)
         self.artists = [self.image, self.square, self.label]
 
-    def update(self, depth: int, kernel_size: int, kernel: str) -> dict:
+    def update(self, depth: int, kernel_size: int, init: str) -> dict:
         """Compute and draw the field of ``depth`` layers of ``kernel_size`` taps."""
         from cnnmotiv.receptive_fields import effective_receptive_field, erf_spread
 
         size = self.size
-        erf = effective_receptive_field(depth, kernel_size, init=kernel, rng=0, size=size)
+        erf = effective_receptive_field(depth, kernel_size, init=init, rng=0, size=size)
         self.image.set_data(erf / erf.max())
         width = 1 + depth * (kernel_size - 1)
         c = (size - 1) / 2
@@ -267,7 +267,7 @@ class ErfDrawing:
         inside = float(erf[lo:hi, lo:hi].sum() / erf.sum())
         spread = tuple(float(v) for v in erf_spread(erf))
         self.label.set_text(f"field {width}×{width}, spread σ = {spread[1]:.2f} px")
-        return {"depth": depth, "kernel_size": kernel_size, "kernel": kernel,
+        return {"depth": depth, "kernel_size": kernel_size, "init": init,
                 "theory_size": width, "spread": spread,
                 "uniform_std": uniform_erf_std(depth, kernel_size),
                 "mass_inside": inside, "size": size}
