@@ -61,3 +61,20 @@ def test_checks_are_asserts_and_every_widget_cell_is_ignored_by_nbval(notebook):
                      for out in cell.get("outputs", []))
         if widget:
             assert "".join(cell["source"]).startswith("# NBVAL_IGNORE_OUTPUT")
+
+
+# Notebooks whose every figure is followed by a "*Figure: ...*" caption cell, its text
+# alternative for screen readers (notebooks 1-3 do not follow this form yet).
+CAPTIONED = ["4-translation-equivariance.ipynb", "5-what-the-properties-buy.ipynb"]
+
+
+@pytest.mark.parametrize("name", CAPTIONED)
+def test_every_figure_is_followed_by_its_caption(name):
+    cells = json.loads((NOTEBOOKS[0].parent / name).read_text())["cells"]
+    for i, cell in enumerate(cells):
+        figure = cell["cell_type"] == "code" and any(
+            "image/png" in out.get("data", {}) for out in cell.get("outputs", []))
+        if figure:
+            following = cells[i + 1] if i + 1 < len(cells) else {"cell_type": None, "source": []}
+            assert following["cell_type"] == "markdown", "".join(cell["source"])[:80]
+            assert "".join(following["source"]).startswith("*Figure:"), "".join(cell["source"])[:80]
