@@ -445,7 +445,8 @@ BAD = [
      lambda: subsampling_curve(X, K, [0], pool_size=7)),
     (ValueError, r"poolings\[1\] must be one of 'max', 'max_blur'",
      lambda: subsampling_curve(X, K, [0], poolings=["max", "avg"])),
-    (ValueError, "poolings must hold at least one", lambda: subsampling_curve(X, K, [0], poolings=[])),
+    (ValueError, "poolings must hold at least one",
+     lambda: subsampling_curve(X, K, [0], poolings=[])),
     (TypeError, "poolings must be a list or tuple",
      lambda: subsampling_curve(X, K, [0], poolings="max")),
     (ValueError, "offsets must hold at least one shift", lambda: subsampling_curve(X, K, [])),
@@ -727,7 +728,8 @@ def test_the_blur_halves_much_of_the_change_a_one_pixel_shift_makes_on_the_photo
 
 def test_stripes_are_cosines_along_the_columns():
     x = stripes((3, 48))
-    expected = (np.cos(2 * np.pi * np.arange(48) / 24) + np.cos(2 * np.pi * np.arange(48) / 2.4)) / 2
+    j = np.arange(48)
+    expected = (np.cos(2 * np.pi * j / 24) + np.cos(2 * np.pi * j / 2.4)) / 2
     np.testing.assert_allclose(x, np.tile(expected, (3, 1)), atol=1e-12)
     # plain subsampling of the fine stripes gives two different coarse patterns, the blur nearly one
     even, odd = x[:, ::2], x[:, 1::2]
