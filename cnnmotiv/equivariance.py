@@ -22,6 +22,11 @@ This module measures how exactly that law holds for the layers of
   input moves (local windows, or ``"global"``: exactly invariant to circular
   shifts), next to the detector map it pools (:class:`PoolingChange`,
   :class:`InvarianceCurve`);
+* :func:`binomial_kernel`, :func:`blur_subsample`, :func:`max_blur_pool2d`
+  and :func:`subsampling_curve` compare plain stride-2 max pooling with
+  blurring before subsampling (Zhang 2019, "MaxBlurPool"), which reduces the
+  aliasing that makes a strided layer change so much under a one-pixel shift
+  (:class:`SubsamplingCurve`); :func:`stripes` is a test signal for it;
 * :func:`short_edge`, :data:`EDGE_KERNEL` and :func:`peak_position` make the
   "an edge at (10, 20) moved by (5, 3) is found at (15, 23)" example
   computable.
@@ -41,7 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnnmotiv.validation import as_float_array, check_choice, check_int, check_pair, check_shape
-from cnnmotiv.convolution import PADDINGS, correlate2d, padding_amounts
+from cnnmotiv.convolution import PADDINGS, correlate2d, pad, padding_amounts
 
 __all__ = [
     "BOUNDARIES",
@@ -49,12 +54,17 @@ __all__ = [
     "EDGE_KERNEL",
     "EquivarianceReport",
     "InvarianceCurve",
+    "POOLINGS",
     "PoolingChange",
+    "SubsamplingCurve",
+    "binomial_kernel",
+    "blur_subsample",
     "border_width",
     "detector_map",
     "equivariance_error",
     "global_max_pool",
     "invariance_curve",
+    "max_blur_pool2d",
     "max_pool2d",
     "mismatch_border",
     "mismatch_mask",
@@ -63,6 +73,8 @@ __all__ = [
     "pooling_change",
     "shift",
     "short_edge",
+    "stripes",
+    "subsampling_curve",
 ]
 
 #: How :func:`shift` treats pixels pushed over the edge: ``"circular"`` wraps
@@ -82,6 +94,12 @@ EDGE_KERNEL = np.array([[-1.0, 1.0, 0.0],
                         [-2.0, 2.0, 0.0],
                         [-1.0, 1.0, 0.0]])
 EDGE_KERNEL.flags.writeable = False
+
+#: The pooling kinds :func:`subsampling_curve` compares: ``"max"`` is
+#: :func:`max_pool2d` (the window's maximum, keeping every stride-th window);
+#: ``"max_blur"`` is :func:`max_blur_pool2d` (the maximum at every position,
+#: then a binomial blur before keeping every stride-th sample).
+POOLINGS = ("max", "max_blur")
 
 def _check_offset(offset, name: str = "offset") -> tuple[int, int]:
     """An int or a pair of ints of any sign and size, as ``(rows, cols)`` (exact Python ints)."""
@@ -723,6 +741,198 @@ def global_max_pool(x) -> float:
     return float(_as_2d(x, "x").max())
 
 
+def binomial_kernel(size) -> np.ndarray:
+    """A normalised 2-D binomial low-pass filter: the outer product of a binomial row.
+
+    The row holds the binomial coefficients ``C(size - 1, k)``, ``k = 0 ..
+    size - 1`` (Pascal's triangle: ``[1, 2, 1]`` for size 3, ``[1, 4, 6, 4, 1]``
+    for size 5), divided by their sum ``2 ** (size - 1)``. It is ``[1, 1] / 2``
+    convolved with itself ``size - 1`` times, a discrete Gaussian; the blur
+    Zhang (2019) puts before subsampling.
+
+    Parameters
+    ----------
+    size : int
+        Taps per side, >= 1 (1 is the identity, ``[[1.0]]``).
+
+    Returns
+    -------
+    numpy.ndarray, shape (size, size)
+        float64, non-negative, symmetric, summing to 1 (exactly for the
+        small sizes a blur uses, within rounding for larger ones).
+
+    Raises
+    ------
+    TypeError
+        If ``size`` is not an integer.
+    ValueError
+        If ``size`` is below 1.
+    cnnmotiv.budget.BudgetError
+        If the kernel would need more than the memory budget.
+
+    Examples
+    --------
+    >>> binomial_kernel(3) * 16
+    array([[1., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 1.]])
+    >>> float(binomial_kernel(5).sum())
+    1.0
+    """
+    from cnnmotiv.budget import check_bytes
+
+    n = check_int(size, "size", minimum=1)
+    check_bytes(8 * n * n, what=f"a {n:,} x {n:,} binomial kernel", parameter="size")
+    # exact integers, one correctly rounded division each: no overflow for large sizes
+    row = np.array([math.comb(n - 1, k) / 2 ** (n - 1) for k in range(n)])
+    return np.outer(row, row)
+
+
+def _check_blur_size(value) -> int:
+    """An odd number of taps >= 1, so the blur is centred on each sample."""
+    b = check_int(value, "blur_size", minimum=1)
+    if b % 2 == 0:
+        raise ValueError(f"blur_size must be odd (a blur centred on each sample); got {b}")
+    return b
+
+
+def _check_fits(window: tuple[int, int], shape: tuple[int, int], name: str) -> None:
+    if window[0] > shape[0] or window[1] > shape[1]:
+        raise ValueError(f"{name} {window} must not be larger than x of shape {shape}")
+
+
+def _blur_subsample(x: np.ndarray, stride: tuple[int, int], blur_size: int) -> np.ndarray:
+    return _correlate_same(x, binomial_kernel(blur_size), padding="circular", stride=stride)
+
+
+def blur_subsample(x, stride=2, *, blur_size: int = 3) -> np.ndarray:
+    """Low-pass filter, then keep every ``stride``-th sample: subsampling without aliasing.
+
+    The image is blurred with :func:`binomial_kernel` (``mode="same"``,
+    circular padding, so the image is a torus) and then sampled at rows
+    ``0, s_r, 2 s_r, ...`` and columns ``0, s_c, ...``. The blur removes
+    most of the detail finer than the coarse grid can hold (above its Nyquist
+    frequency, a period shorter than ``2 * stride`` pixels), which plain
+    subsampling, ``x[::s_r, ::s_c]``, would fold onto coarser patterns.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+    stride : int or (int, int), optional
+        Keep every ``stride``-th row and column, each >= 1.
+    blur_size : int, optional
+        Side of the binomial kernel, odd, >= 1; 1 means no blur (plain
+        subsampling). A blur wider than the image wraps round it (circular
+        padding).
+
+    Returns
+    -------
+    numpy.ndarray, shape (ceil(H / s_r), ceil(W / s_c))
+        Entry ``[i, j]`` is the blurred image at ``(i * s_r, j * s_c)``.
+        float64 (float32 stays float32).
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not numeric or ``stride``/``blur_size`` are not integers.
+    ValueError
+        If ``x`` is not 2-D, empty or not finite, a stride is below 1, or
+        ``blur_size`` is even or below 1.
+
+    Notes
+    -----
+    The binomial weights sum to 1, so with ``stride=1`` the blur keeps the
+    image's mean (circular padding loses nothing at the border). A circular
+    shift by a multiple of the stride, ``(s_r m, s_c n)``, moves the output by
+    ``(m, n)`` cells exactly when the stride divides the image's sides.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.tile([1.0, 0.0], (2, 3))          # stripes one pixel wide
+    >>> x[::2, ::2], x[::2, 1::2]                # plain subsampling: all bright, or all dark
+    (array([[1., 1., 1.]]), array([[0., 0., 0.]]))
+    >>> blur_subsample(x), blur_subsample(shift(x, (0, -1)))   # blurred first: the same
+    (array([[0.5, 0.5, 0.5]]), array([[0.5, 0.5, 0.5]]))
+    """
+    arr = _as_2d(x, "x")
+    st = check_pair(stride, "stride", minimum=1)
+    b = _check_blur_size(blur_size)
+    return _blur_subsample(arr, st, b)
+
+
+def _circular_max(x: np.ndarray, window: tuple[int, int]) -> np.ndarray:
+    """Max over ``x[i:i+wr, j:j+wc]`` at every position, wrapping round the edges."""
+    (wr, wc) = window
+    wrapped = pad(x, ((0, wr - 1), (0, wc - 1)), padding="circular")
+    return np.lib.stride_tricks.sliding_window_view(wrapped, window).max(axis=(-2, -1))
+
+
+def max_blur_pool2d(x, size=2, *, stride=None, blur_size: int = 3) -> np.ndarray:
+    """Zhang's (2019) MaxBlurPool: max pooling at stride 1, then :func:`blur_subsample`.
+
+    Plain max pooling, :func:`max_pool2d` with stride ``s``, takes each
+    window's maximum and keeps every ``s``-th window in one step. MaxBlurPool
+    splits that step: the maximum is taken at *every* position (stride 1, the
+    windows wrapping round the edges), the resulting map is blurred with
+    :func:`binomial_kernel`, and only then is every ``s``-th sample kept.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+    size : int or (int, int), optional
+        Max-pooling window ``(rows, cols)``, each >= 1 and at most the image's side.
+    stride : int or (int, int), optional
+        Keep every ``stride``-th sample; default ``size``, like :func:`max_pool2d`.
+    blur_size : int, optional
+        Side of the binomial blur, odd, >= 1; 1 means no blur.
+
+    Returns
+    -------
+    numpy.ndarray, shape (ceil(H / s_r), ceil(W / s_c))
+        ``blur_subsample(m, stride, blur_size=blur_size)`` where ``m[i, j]`` is
+        the maximum of the window of ``size`` that starts at ``(i, j)``,
+        indices taken modulo ``(H, W)``.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not numeric or a size or stride is not an integer.
+    ValueError
+        If ``x`` is not 2-D, empty or not finite, a size or stride is below 1,
+        the window is larger than the image, or ``blur_size`` is even or below 1.
+
+    Notes
+    -----
+    With ``blur_size=1`` and ``stride == size`` dividing the image's sides it
+    equals ``max_pool2d(x, size)``: the windows starting at multiples of the
+    stride are exactly the tiles. Like every circular operation here it is
+    exactly equivariant for circular shifts by multiples of the stride; what
+    the blur changes is how much an odd shift changes the output.
+
+    Examples
+    --------
+    A bright pixel moves one column to the left, half a pooled cell. Plain
+    max pooling jumps a whole cell; MaxBlurPool moves part of the weight:
+
+    >>> import numpy as np
+    >>> x = np.array([[0., 0., 4., 0.],
+    ...               [0., 0., 0., 0.]])
+    >>> max_pool2d(x, 2), max_pool2d(shift(x, (0, -1)), 2)
+    (array([[0., 4.]]), array([[4., 0.]]))
+    >>> max_blur_pool2d(x, 2), max_blur_pool2d(shift(x, (0, -1)), 2)
+    (array([[1., 3.]]), array([[3., 1.]]))
+    >>> max_blur_pool2d(x, 2, blur_size=1)                # no blur: max pooling
+    array([[0., 4.]])
+    """
+    arr = _as_2d(x, "x")
+    win = check_pair(size, "size", minimum=1)
+    st = win if stride is None else check_pair(stride, "stride", minimum=1)
+    b = _check_blur_size(blur_size)
+    _check_fits(win, arr.shape, "size")
+    return _blur_subsample(_circular_max(arr, win), st, b)
+
+
 def detector_map(x, kernel, *, padding: str = "circular", rectify: bool = False) -> np.ndarray:
     """The detector stage: ``correlate2d(x, kernel, mode="same")``, optionally ReLU'd.
 
@@ -755,8 +965,13 @@ def detector_map(x, kernel, *, padding: str = "circular", rectify: bool = False)
 
 
 def _relative(before: np.ndarray, after: np.ndarray) -> float:
-    norm = float(np.linalg.norm(before))
-    change = float(np.linalg.norm(after - before))
+    return _relative_to(before, before, after)
+
+
+def _relative_to(scale: np.ndarray, expected: np.ndarray, got: np.ndarray) -> float:
+    """``||got - expected|| / ||scale||``: 0 when both are zero, ``inf`` when only the scale is."""
+    norm = float(np.linalg.norm(scale))
+    change = float(np.linalg.norm(got - expected))
     if norm == 0.0:
         return 0.0 if change == 0.0 else math.inf
     return change / norm
@@ -1031,6 +1246,208 @@ def invariance_curve(x, kernel, offsets: Sequence, pool_sizes: Sequence, *,
             pooled[i, j] = score(pooled_before[i], max_pool2d(after, w))
     return InvarianceCurve(offsets=offs, pool_sizes=sizes, measure=measure,
                            detector=_readonly(det), pooled=_readonly(pooled))
+
+
+def stripes(shape=(4, 48), periods=(24.0, 2.4)) -> np.ndarray:
+    """Vertical stripes: the mean of cosines along the columns, the same in every row.
+
+    ``out[i, j] = mean_k cos(2 pi j / periods[k])``. A period shorter than 4
+    pixels is finer than a stride-2 grid can hold (its Nyquist limit), so
+    subsampling folds it onto a coarser false pattern: aliasing.
+
+    Parameters
+    ----------
+    shape : (int, int), optional
+        ``(H, W)``.
+    periods : sequence of float, optional
+        Periods in pixels, each > 0. The defaults fit the default width a
+        whole number of times (2 and 20 cycles), so the stripes wrap round
+        without a seam.
+
+    Returns
+    -------
+    numpy.ndarray, shape (H, W)
+        float64, values in [-1, 1].
+
+    Raises
+    ------
+    TypeError
+        If a side is not an integer or ``periods`` is not numeric.
+    ValueError
+        If ``shape`` is not two positive sides, or ``periods`` is empty, not
+        1-D, not finite or holds a period <= 0.
+
+    Examples
+    --------
+    >>> stripes((2, 4), [2])
+    array([[ 1., -1.,  1., -1.],
+           [ 1., -1.,  1., -1.]])
+    """
+    h, w = check_shape(shape, "shape", ndim=2)
+    per = as_float_array(periods, "periods", ndim=1, dtype=np.float64)
+    if not (per > 0).all():
+        raise ValueError(f"periods must all be > 0; got {per.tolist()}")
+    row = np.cos(2 * np.pi * np.arange(w)[:, None] / per[None, :]).mean(axis=1)
+    return np.tile(row, (h, 1))
+
+
+@dataclass(frozen=True, eq=False)
+class SubsamplingCurve:
+    """Change against shift for pooled maps with a stride: plain max pooling and MaxBlurPool.
+
+    Attributes
+    ----------
+    offsets : tuple of (int, int)
+        The input shifts, in order.
+    poolings : tuple of str
+        Pooling kinds from :data:`POOLINGS`, one row of each array per kind.
+    pool_size, pool_stride : (int, int)
+    blur_size : int
+        Side of the binomial blur of ``"max_blur"``.
+    output_offsets : tuple of (int, int)
+        :func:`output_offset` of each shift: the output shift it corresponds
+        to, rounded to whole cells when the stride does not divide it.
+    exact_offset : tuple of bool
+        Whether the stride divides each shift on both axes.
+    relative : numpy.ndarray, shape (n_poolings, n_offsets)
+        ``||y(shift(x)) - y(x)|| / ||y(x)||`` at fixed positions (Frobenius
+        norms, as :attr:`PoolingChange.pooled_relative`): how far the pooled
+        map is from invariant.
+    moved_relative : numpy.ndarray, shape (n_poolings, n_offsets)
+        ``||y(shift(x)) - g'(y(x))|| / ||y(x)||`` with ``g'`` the circular
+        shift by ``output_offsets``: how far it is from equivariant. 0 for
+        the shifts the stride divides (with circular padding and shifts and
+        sides the stride divides).
+    """
+
+    offsets: tuple[tuple[int, int], ...]
+    poolings: tuple[str, ...]
+    pool_size: tuple[int, int]
+    pool_stride: tuple[int, int]
+    blur_size: int
+    output_offsets: tuple[tuple[int, int], ...]
+    exact_offset: tuple[bool, ...]
+    relative: np.ndarray
+    moved_relative: np.ndarray
+
+    def table(self, measure: str = "relative") -> dict:
+        """``{"max": [...], "max_blur": [...]}``: ``relative`` or ``moved_relative`` per shift."""
+        check_choice(measure, "measure", ("relative", "moved_relative"))
+        rows = self.relative if measure == "relative" else self.moved_relative
+        return {p: row.tolist() for p, row in zip(self.poolings, rows)}
+
+    def __repr__(self) -> str:
+        means = ", ".join(f"{p} {m:.3g}" for p, m in zip(self.poolings,
+                                                         self.relative.mean(axis=1)))
+        return (f"SubsamplingCurve({self.pool_size[0]}x{self.pool_size[1]} stride "
+                f"{self.pool_stride}, blur {self.blur_size}, {len(self.offsets)} shifts "
+                f"{self.offsets[0]}..{self.offsets[-1]}; mean relative change: {means})")
+
+
+def _pool(x: np.ndarray, pooling: str, window, stride, blur_size: int) -> np.ndarray:
+    if pooling == "max":
+        return max_pool2d(x, window, stride=stride)
+    return max_blur_pool2d(x, window, stride=stride, blur_size=blur_size)
+
+
+def subsampling_curve(x, kernel, offsets: Sequence, *, poolings: Sequence[str] = POOLINGS,
+                      pool_size=2, pool_stride=None, blur_size: int = 3,
+                      padding: str = "circular", boundary: str = "circular",
+                      rectify: bool = False, max_work: int | None = None) -> SubsamplingCurve:
+    """How much shifts change a strided pooled map, with and without a blur before subsampling.
+
+    The detector map is :func:`detector_map` of ``x`` and of each
+    ``shift(x, offset)``; each is pooled by every kind in ``poolings``
+    (``"max"``: :func:`max_pool2d`; ``"max_blur"``: :func:`max_blur_pool2d`)
+    and compared with the pooled map of ``x`` twice: at the same positions
+    (:attr:`SubsamplingCurve.relative`) and after moving it by the output
+    shift (:attr:`SubsamplingCurve.moved_relative`).
+
+    Parameters
+    ----------
+    x, kernel : array_like
+        As for :func:`pooling_change`.
+    offsets : sequence of int or (int, int)
+        The shifts to try (at least one).
+    poolings : sequence of {"max", "max_blur"}, optional
+        The pooling kinds to compare, at least one.
+    pool_size : int or (int, int), optional
+        The max-pooling window, each >= 1, at most the image's side.
+    pool_stride : int or (int, int), optional
+        Default ``pool_size``.
+    blur_size : int, optional
+        Side of ``"max_blur"``'s binomial blur, odd, >= 1.
+    padding, boundary, rectify
+        As for :func:`pooling_change`.
+    max_work : int, optional
+        Work budget (:func:`cnnmotiv.budget.check_work`).
+
+    Returns
+    -------
+    SubsamplingCurve
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad arrays, names, sizes or strides, or empty ``offsets`` /
+        ``poolings``.
+    cnnmotiv.budget.BudgetError
+        If the shifts would take more than ``max_work`` steps (checked before
+        the first one).
+
+    Notes
+    -----
+    With circular padding and shifts, sides the stride divides and (for
+    ``"max"``) windows that tile the image (``pool_size == pool_stride``),
+    both kinds are exactly equivariant for shifts the stride divides:
+    ``moved_relative`` is 0 there. For the other shifts the coarse grid
+    samples the detector map at the other positions; the blur makes those
+    samples closer to the ones the grid took before.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.random.default_rng(3).random((16, 16))
+    >>> c = subsampling_curve(x, [[1.0, -1.0]], [(0, d) for d in range(3)])
+    >>> c.moved_relative[:, [0, 2]].tolist()            # even shifts: exactly equivariant
+    [[0.0, 0.0], [0.0, 0.0]]
+    >>> bool(c.relative[1, 1] < c.relative[0, 1])        # one pixel: the blur changes less
+    True
+    """
+    from cnnmotiv.budget import check_work
+
+    arr, ker = _check_detector_args(x, kernel, padding, boundary, rectify)
+    for name, seq in (("offsets", offsets), ("poolings", poolings)):
+        if not isinstance(seq, Sequence) or isinstance(seq, str):
+            raise TypeError(f"{name} must be a list or tuple; got {type(seq).__name__}")
+    kinds = tuple(check_choice(p, f"poolings[{i}]", POOLINGS) for i, p in enumerate(poolings))
+    if not kinds:
+        raise ValueError("poolings must hold at least one pooling kind; got an empty sequence")
+    win, st = _check_pool(pool_size, pool_stride, arr.shape)
+    b = _check_blur_size(blur_size)
+    check_work(len(offsets) * arr.size * (ker.size + 2 + len(kinds) * (win[0] * win[1] + b * b)),
+               what=f"subsampling_curve over {len(offsets):,} shifts of a {arr.shape[0]} x "
+               f"{arr.shape[1]} image", parameter="offsets (fewer shifts) or x",
+               max_work=max_work)
+    offs = tuple(_check_offset(o, f"offsets[{i}]") for i, o in enumerate(offsets))
+    if not offs:
+        raise ValueError("offsets must hold at least one shift; got an empty sequence")
+    moved = [output_offset(o, st) for o in offs]
+    before = _detect(arr, ker, padding, rectify)
+    pooled_before = [_pool(before, p, win, st, b) for p in kinds]
+    relative = np.empty((len(kinds), len(offs)))
+    moved_relative = np.empty((len(kinds), len(offs)))
+    for j, off in enumerate(offs):
+        after = _detect(_shift(arr, off, boundary), ker, padding, rectify)
+        for i, p in enumerate(kinds):
+            pooled_after = _pool(after, p, win, st, b)
+            relative[i, j] = _relative(pooled_before[i], pooled_after)
+            target = _shift(pooled_before[i], moved[j][0], boundary)
+            moved_relative[i, j] = _relative_to(pooled_before[i], target, pooled_after)
+    return SubsamplingCurve(offsets=offs, poolings=kinds, pool_size=win, pool_stride=st,
+                            blur_size=b, output_offsets=tuple(m for m, _ in moved),
+                            exact_offset=tuple(e for _, e in moved),
+                            relative=_readonly(relative), moved_relative=_readonly(moved_relative))
 
 
 def short_edge(shape=(32, 40), position=(10, 20), *, length: int = 6) -> np.ndarray:

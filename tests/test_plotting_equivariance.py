@@ -10,9 +10,13 @@ from matplotlib.figure import Figure
 
 from cnnmotiv.equivariance import (
     EDGE_KERNEL,
+    blur_subsample,
     equivariance_error,
     invariance_curve,
     pooling_change,
+    shift,
+    stripes,
+    subsampling_curve,
 )
 from cnnmotiv.plotting import equivariance as pe
 from cnnmotiv.plotting.style import new_axes, new_figure
@@ -142,3 +146,40 @@ def test_pooling_readout_states_percentages():
     text = pe.pooling_readout(ref)
     assert f"{ref.detector_fraction:.0%} of detector values" in text
     assert f"{ref.pooled_fraction:.0%} of 4x4 max-pooled values" in text
+
+
+def test_stripe_sampling_draws_the_row_and_both_phases_of_the_grid():
+    x = stripes((3, 20), [10, 2.5])
+    for blur in (1, 3):
+        ax = pe.plot_stripe_sampling(x, blur_size=blur)
+        row, even, odd = ax.get_lines()
+        np.testing.assert_array_equal(row.get_ydata(), blur_subsample(x, 1, blur_size=blur)[0])
+        np.testing.assert_array_equal(even.get_xdata(), range(0, 20, 2))
+        np.testing.assert_array_equal(even.get_ydata(), blur_subsample(x, blur_size=blur)[0])
+        np.testing.assert_array_equal(odd.get_xdata(), range(1, 20, 2))
+        np.testing.assert_array_equal(odd.get_ydata(),
+                                      blur_subsample(shift(x, (0, -1)), blur_size=blur)[0])
+        if blur == 1:                           # no blur: the odd samples are the odd pixels
+            np.testing.assert_array_equal(odd.get_ydata(), x[0, 1::2])
+
+
+def test_subsampling_curve_plot_and_aliasing_figure_draw_the_measured_curve():
+    curve = subsampling_curve(X[:, :20], EDGE_KERNEL, [(0, d) for d in range(5)])
+    ax = new_axes()
+    assert pe.plot_subsampling_curve(curve, ax=ax) is ax
+    lines = ax.get_lines()
+    assert len(lines) == 4
+    for i in range(2):
+        np.testing.assert_array_equal(lines[2 * i].get_ydata(), curve.moved_relative[i])
+        np.testing.assert_array_equal(lines[2 * i + 1].get_ydata(), curve.relative[i])
+        np.testing.assert_array_equal(lines[2 * i].get_xdata(), range(5))
+    fig = pe.aliasing_figure(X[:, :20], shifts=range(5))
+    fig.canvas.draw()
+    a_plain, a_blur, a_curve = fig.axes
+    for got, want in zip(a_curve.get_lines(), lines):
+        np.testing.assert_array_equal(got.get_ydata(), want.get_ydata())
+    assert a_curve.get_title(loc="left").endswith("pooled 2x2, stride 2, blur 3")
+    assert len(a_plain.get_lines()) == len(a_blur.get_lines()) == 3
+    texts = [t for t in fig.findobj(lambda a: hasattr(a, "get_fontsize")) if t.get_text()]
+    assert min(t.get_fontsize() for t in texts) >= 9
+    assert "4-aliasing" in pe.FIGURES

@@ -9,7 +9,10 @@
   (10, 20) and, after a shift by (5, 3), at (15, 23);
 * :class:`PoolingPanels` / :func:`pooling_figure` and
   :func:`plot_invariance_curve`: how many detector values and how many
-  max-pooled values change when the input moves.
+  max-pooled values change when the input moves;
+* :func:`aliasing_figure`, :func:`plot_stripe_sampling` and
+  :func:`plot_subsampling_curve`: why a stride-2 layer fails (aliasing), and
+  how much blurring before subsampling (MaxBlurPool) helps.
 
 Every number drawn is computed by :mod:`cnnmotiv.equivariance`. The panel
 classes build their artists once and change them in place in ``update``, so
@@ -34,12 +37,16 @@ from cnnmotiv.equivariance import (
     EquivarianceReport,
     InvarianceCurve,
     PoolingChange,
+    SubsamplingCurve,
+    blur_subsample,
     equivariance_error,
     invariance_curve,
     peak_position,
     pooling_change,
     shift,
     short_edge,
+    stripes,
+    subsampling_curve,
 )
 from cnnmotiv.plotting.style import DIVERGING_CMAP, PALETTE, ROLE, new_axes, new_figure
 
@@ -49,11 +56,14 @@ __all__ = [
     "DEFAULT_SHAPE",
     "EquivariancePanels",
     "PoolingPanels",
+    "aliasing_figure",
     "default_image",
     "edge_example_figure",
     "equivariance_cases_figure",
     "equivariance_figure",
     "plot_invariance_curve",
+    "plot_stripe_sampling",
+    "plot_subsampling_curve",
     "pooling_figure",
     "pooling_readout",
     "readout",
@@ -512,6 +522,146 @@ def _invariance_curve_figure() -> Figure:
     return ax.figure
 
 
+#: Colours and markers of the two sample phases of a stride-2 grid, and of the pooling kinds.
+_PHASES = ((PALETTE["orange"], "o", "even"), (PALETTE["blue"], "s", "odd"))
+_POOLING_STYLE = {"max": (PALETTE["vermillion"], "o", "max pooling"),
+                  "max_blur": (PALETTE["green"], "s", "MaxBlurPool")}
+
+
+def plot_stripe_sampling(image, *, stride: int = 2, blur_size: int = 1,
+                         ax: Axes | None = None) -> Axes:
+    """One row of an image and its samples on a coarse grid, at two phases of the grid.
+
+    The row (blurred first by :func:`~cnnmotiv.equivariance.blur_subsample`
+    when ``blur_size > 1``) is drawn in grey; the samples a stride-``stride``
+    grid keeps are drawn twice, connected: at positions ``0, s, 2s, ...``
+    (:func:`~cnnmotiv.equivariance.blur_subsample` of the image) and at
+    ``1, s + 1, ...`` (the same, of the image shifted one pixel to the left).
+    When the two coarse patterns differ, a one-pixel shift of the input
+    changes the subsampled output: aliasing.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+        Row 0 is drawn, e.g. :func:`~cnnmotiv.equivariance.stripes`.
+    stride : int, optional
+    blur_size : int, optional
+        1 (default): plain subsampling.
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+    """
+    ax = new_axes(ax, figsize=(4.8, 2.4))
+    x = as_float_array(image, "image", ndim=2)
+    s = check_int(stride, "stride", minimum=2)
+    fine = blur_subsample(x, 1, blur_size=blur_size)[0]
+    ax.plot(np.arange(fine.size), fine, color=PALETTE["grey"], lw=1.0, marker=".",
+            markersize=3, label="blurred row" if blur_size > 1 else "row")
+    for phase, (colour, marker, label) in enumerate(_PHASES):
+        coarse = blur_subsample(shift(x, (0, -phase)), s, blur_size=blur_size)[0]
+        ax.plot(phase + s * np.arange(coarse.size), coarse, color=colour, lw=1.8,
+                marker=marker, markersize=4, label=f"{label} samples")
+    ax.set_xlim(-0.5, fine.size - 0.5)
+    ax.set_ylim(-1.1, 1.5)
+    ax.set_xlabel("column (pixels)", fontsize=9)
+    ax.tick_params(labelsize=9)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_subsampling_curve(curve: SubsamplingCurve, *, ax: Axes | None = None) -> Axes:
+    """Relative change of each pooled map against the shift, two ways.
+
+    Solid: against the pooled map moved by ``offset / stride`` cells (0 means
+    exactly equivariant); dashed: at fixed positions (0 would be invariant).
+    One colour per pooling kind of ``curve``.
+
+    Parameters
+    ----------
+    curve : SubsamplingCurve
+        From :func:`cnnmotiv.equivariance.subsampling_curve`; the x axis is
+        the length of each offset's larger component.
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+    """
+    ax = new_axes(ax, figsize=(4.8, 3.2))
+    xs = [max(abs(r), abs(c)) for r, c in curve.offsets]
+    for i, kind in enumerate(curve.poolings):
+        colour, marker, label = _POOLING_STYLE[kind]
+        ax.plot(xs, curve.moved_relative[i], color=colour, lw=1.8, marker=marker, markersize=5,
+                label=f"{label}: vs output moved by shift / stride")
+        ax.plot(xs, curve.relative[i], color=colour, lw=1.2, ls="--", marker=marker,
+                markersize=4, markerfacecolor="white", label=f"{label}: at fixed positions")
+    ax.set_xlabel("shift (pixels)", fontsize=9)
+    ax.set_ylabel("relative change", fontsize=9)
+    ax.set_xlim(min(xs) - 0.3, max(xs) + 0.3)
+    top = max(1.0, float(np.nanmax(np.where(np.isfinite(curve.relative), curve.relative, 0))))
+    ax.set_ylim(-0.05, 1.55 * top)               # room for the legend above the curves
+    ax.tick_params(labelsize=9)
+    ax.legend(fontsize=9, loc="upper left", frameon=False)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def aliasing_figure(x=None, kernel=EDGE_KERNEL, *, shifts: Sequence[int] = range(9),
+                    blur_size: int = 3, fig: Figure | None = None) -> Figure:
+    """Aliasing in a stride-2 layer, and how much MaxBlurPool reduces it.
+
+    Left: a row of :func:`~cnnmotiv.equivariance.stripes` (period 24 px plus
+    fine stripes of period 2.4 px, finer than a stride-2 grid holds) sampled
+    at every second pixel, at even and at odd positions, without blur (top)
+    and after the binomial blur (bottom). Right:
+    :func:`plot_subsampling_curve` for column shifts ``shifts`` of the
+    detector map of ``x``: plain 2x2 max pooling with stride 2 against
+    MaxBlurPool.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W), optional
+        Default: :func:`default_image` (the photo at 64 x 64).
+    kernel : array_like, optional
+        The detector; default :data:`~cnnmotiv.equivariance.EDGE_KERNEL`.
+    shifts : sequence of int, optional
+        Column shifts for the curve.
+    blur_size : int, optional
+        The binomial blur's side, odd.
+    fig : Figure, optional
+
+    Returns
+    -------
+    Figure
+    """
+    x = default_image() if x is None else x
+    curve = subsampling_curve(x, kernel, [(0, check_int(d, "shifts", minimum=0))
+                                          for d in shifts], blur_size=blur_size)
+    fig = new_figure((8.4, 5.0)) if fig is None else fig
+    grid = fig.add_gridspec(2, 2, width_ratios=(1.15, 1))
+    a_plain = fig.add_subplot(grid[0, 0])
+    a_blur = fig.add_subplot(grid[1, 0], sharex=a_plain)
+    a_curve = fig.add_subplot(grid[:, 1])
+    signal = stripes()
+    plot_stripe_sampling(signal, blur_size=1, ax=a_plain)
+    plot_stripe_sampling(signal, blur_size=curve.blur_size, ax=a_blur)
+    a_plain.set_title("(a) stripes sampled every 2nd pixel: two patterns", fontsize=9,
+                      loc="left")
+    a_blur.set_title(f"blurred first ({curve.blur_size} binomial taps): nearly one",
+                     fontsize=9, loc="left")
+    a_plain.legend(fontsize=9, loc="upper center", ncols=3, frameon=False, handlelength=1.5,
+                   columnspacing=0.8)
+    a_plain.set_xlabel("")
+    plot_subsampling_curve(curve, ax=a_curve)
+    (pr, pc), (sr, sc) = curve.pool_size, curve.pool_stride
+    a_curve.set_title(f"(b) edge map of the photo, pooled {pr}x{pc}, stride {sr}"
+                      + ("" if sr == sc else f", {sc}") + f", blur {curve.blur_size}",
+                      fontsize=9, loc="left")
+    return fig
+
+
 #: Figure builders for ``python -m cnnmotiv figures``; the notebook's main figure first.
 FIGURES: dict[str, Callable[[], Figure]] = {
     "4-equivariance": equivariance_figure,
@@ -519,4 +669,5 @@ FIGURES: dict[str, Callable[[], Figure]] = {
     "4-edge-example": edge_example_figure,
     "4-pooling": pooling_figure,
     "4-invariance-curve": _invariance_curve_figure,
+    "4-aliasing": aliasing_figure,
 }
