@@ -211,6 +211,8 @@ def test_a_seed_fixes_every_number_and_leaves_the_global_rng_alone():
     b = S.sharing_study(train_sizes=(5, 50), repeats=2, n_test=500, seed=3)
     c = S.sharing_study(train_sizes=(5, 50), repeats=2, n_test=500, seed=4)
     assert np.array_equal(np.random.get_state()[1], state)
+    assert S.sharing_study(train_sizes=np.array([5, 50]), repeats=2, n_test=500,
+                           seed=3).train_sizes == a.train_sizes == (5, 50)
     for truth in S.TRUTHS:
         assert np.array_equal(a.weights[truth], b.weights[truth])
         assert not np.array_equal(a.weights[truth], c.weights[truth])

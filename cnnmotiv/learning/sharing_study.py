@@ -104,7 +104,8 @@ def _check_outputs(y, x, kernel_size) -> np.ndarray:
 
 
 def _check_train_sizes(train_sizes) -> tuple[int, ...]:
-    if isinstance(train_sizes, (str, bytes)) or not isinstance(train_sizes, Sequence):
+    if isinstance(train_sizes, (str, bytes)) or not isinstance(train_sizes,
+                                                                (Sequence, np.ndarray)):
         raise TypeError(f"train_sizes must be a sequence of integers; got {train_sizes!r}")
     if len(train_sizes) == 0:
         raise ValueError("train_sizes must not be empty")
@@ -458,7 +459,7 @@ def sharing_study(*, train_sizes: Sequence[int] = DEFAULT_TRAIN_SIZES, n_columns
 
     Parameters
     ----------
-    train_sizes : sequence of int
+    train_sizes : sequence or 1-D array of int
         Training rows, increasing, each ``>= 1`` (with fewer rows than
         ``kernel_size`` the locally connected fit is the minimum-norm one).
     n_columns : int
