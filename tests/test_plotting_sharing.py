@@ -8,11 +8,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from cnnmotiv.counting import count_conv, count_dense, count_locally_connected
 from cnnmotiv.data import shapes
+from cnnmotiv.learning.sharing_study import MODELS, TRUTHS, sharing_study
 from cnnmotiv.matrices import correlation_matrix, correlation_matrix_1d, locally_connected_matrix
 from cnnmotiv.plotting import sharing as S
+from cnnmotiv.plotting.style import ROLE
 
 
 def _kernel(k):
@@ -230,6 +233,36 @@ def test_scattered_shapes_repeats_the_shapes_mirrored_below():
     np.testing.assert_array_equal(img[20:], shapes((20, 60))[:, ::-1])
 
 
+# --------------------------------------------------------------------------- held-out study
+
+@pytest.fixture(scope="module")
+def small_study():
+    return sharing_study(train_sizes=(5, 20, 100), repeats=3, n_test=500)
+
+
+def test_sharing_study_figure_draws_the_studys_numbers_and_nothing_else(small_study):
+    fig = S.sharing_study_figure(small_study)
+    assert [ax.get_title() for ax in fig.axes] == [S.TRUTH_TITLES[t] for t in TRUTHS]
+    for ax, truth in zip(fig.axes, TRUTHS):
+        assert ax.get_xscale() == ax.get_yscale() == "log"
+        for line, model in zip(ax.lines, MODELS):
+            assert list(line.get_xdata()) == list(small_study.train_sizes)
+            assert np.array_equal(line.get_ydata(), small_study.test_errors[truth][model])
+            assert to_rgba(line.get_color()) == to_rgba(ROLE[model])
+            assert f"{small_study.parameters[model]:,} weights" in line.get_label()
+        floors = ax.lines[len(MODELS):]
+        expected = [small_study.noise_floor]
+        if truth == "per_position":   # on shared truth the conv's floor is the noise floor
+            expected.append(small_study.conv_floor[truth])
+        assert [line.get_ydata()[0] for line in floors] == expected
+        assert all(line.get_linestyle() == "--" and line.get_label() for line in floors)
+        labels = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert labels == [line.get_label() for line in ax.lines]
+    fig.canvas.draw()
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_text().strip()]
+    assert sizes and min(sizes) >= 9
+
+
 # --------------------------------------------------------------------------- figures
 
 def test_figures_dict_builds_every_figure_main_first():
@@ -268,6 +301,9 @@ def test_figures_dict_builds_every_figure_main_first():
      "kernel must fit inside image"),
     (lambda: S.edges_everywhere_figure([np.ones((8, 8))], kernel=np.ones(3)), ValueError,
      "kernel must be 2-D"),
+    (lambda: S.sharing_study_figure("study"), TypeError, "study must be a SharingStudy"),
+    (lambda: S.plot_sharing_study(sharing_study(train_sizes=(5,), repeats=1, n_test=10), "table"),
+     ValueError, "truth must be one of 'shared', 'per_position'"),
 ])
 def test_bad_input_is_rejected_with_a_message(call, error, match):
     with pytest.raises(error, match=match):

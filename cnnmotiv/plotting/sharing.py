@@ -10,6 +10,9 @@ its own, so every connection gets its own shade.
 The connections come from :func:`cnnmotiv.matrices.weight_taps`; the counts in
 titles and annotations from :mod:`cnnmotiv.counting`. All figures are drawn
 for ``mode="valid"`` (no padding), the setting of the section's examples.
+
+:func:`sharing_study_figure` draws what sharing costs where it is the wrong
+assumption: the held-out error of :func:`cnnmotiv.learning.sharing_study.sharing_study`.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator
 from cnnmotiv.validation import as_float_array, check_choice, check_int, check_pair
 from cnnmotiv.convolution import correlate2d
 from cnnmotiv.counting import LAYER_KINDS, count_layer, growth_counts
+from cnnmotiv.learning.sharing_study import MODELS, TRUTHS, SharingStudy, sharing_study
 from cnnmotiv.matrices import weight_taps
 from cnnmotiv.plotting.style import DIVERGING_CMAP, PALETTE, ROLE, new_axes, new_figure
 
@@ -50,6 +54,8 @@ __all__ = [
     "toeplitz_2d_figure",
     "parameter_growth_figure",
     "edges_everywhere_figure",
+    "plot_sharing_study",
+    "sharing_study_figure",
 ]
 
 
@@ -879,10 +885,140 @@ def edges_everywhere_figure(images: Sequence[np.ndarray] | None = None,
     return fig
 
 
+# --------------------------------------------------------------------------- held-out error
+
+#: Panel titles of :func:`sharing_study_figure`, by truth.
+TRUTH_TITLES = {"shared": "signal: one rule at every position",
+                "per_position": "table: its own rule for each pair of columns"}
+
+
+def _check_study(study) -> SharingStudy:
+    if not isinstance(study, SharingStudy):
+        raise TypeError(f"study must be a SharingStudy (from sharing_study()); got "
+                        f"{type(study).__name__}")
+    return study
+
+
+def _plain_number(value, _pos=None) -> str:
+    return f"{value:,.0f}" if value >= 1 else f"{value:.3g}"
+
+
+def _label_log_ticks(ax, low, high) -> None:
+    """Plain-number tick labels; over more than a decade only 1, 2 and 5 times a power of ten."""
+    def minor(value, _pos=None):
+        mantissa = round(value / 10 ** np.floor(np.log10(value)), 6)
+        return _plain_number(value) if mantissa in (2.0, 5.0) else ""
+    ax.yaxis.set_major_formatter(FuncFormatter(_plain_number))
+    ax.yaxis.set_minor_formatter(FuncFormatter(minor if high > 10 * low else _plain_number))
+
+
+def plot_sharing_study(study: SharingStudy, truth: str, *, ax: Axes | None = None) -> Axes:
+    """Held-out mean squared error against the training rows, one line per model.
+
+    Log axes; dashed horizontal lines mark the noise floor and, where it is
+    higher (per-position truth), the best a shared kernel can do. Every
+    number comes from ``study``.
+
+    Parameters
+    ----------
+    study : SharingStudy
+        From :func:`cnnmotiv.learning.sharing_study.sharing_study`.
+    truth : {'shared', 'per_position'}
+        How the targets were made.
+    ax : Axes, optional
+        Where to draw; a new detached figure if omitted.
+
+    Returns
+    -------
+    Axes
+        ``ax.lines``: one line per model (in the order of
+        :data:`~cnnmotiv.learning.sharing_study.MODELS`), then the noise floor,
+        then (per-position truth only) the convolution's floor.
+
+    Raises
+    ------
+    TypeError
+        If ``study`` is not a :class:`~cnnmotiv.learning.sharing_study.SharingStudy`.
+    ValueError
+        If ``truth`` is unknown.
+
+    Examples
+    --------
+    >>> from cnnmotiv.learning.sharing_study import sharing_study
+    >>> study = sharing_study(train_sizes=(5, 50), repeats=2, n_test=200)
+    >>> len(plot_sharing_study(study, "per_position").lines)
+    4
+    """
+    study = _check_study(study)
+    truth = check_choice(truth, "truth", TRUTHS)
+    ax = new_axes(ax, figsize=(5.0, 3.8))
+    for model in MODELS:
+        ax.plot(study.train_sizes, study.test_errors[truth][model], marker="o", ms=4, lw=2,
+                color=ROLE[model],
+                label=f"{KIND_LABELS[model]} ({study.parameters[model]:,} weights)")
+    ax.axhline(study.noise_floor, color=PALETTE["black"], ls="--", lw=1.2,
+               label=f"noise floor (noise² = {study.noise_floor:.3g})")
+    if truth == "per_position":
+        ax.axhline(study.conv_floor[truth], color=ROLE["conv"], ls="--", lw=1.2,
+                   label=f"best any shared kernel can do ({study.conv_floor[truth]:.3g})")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xticks(study.train_sizes, [f"{n:,}" for n in study.train_sizes])
+    ax.xaxis.set_minor_locator(LogLocator(subs="auto", numticks=12))
+    ax.xaxis.set_minor_formatter(FuncFormatter(lambda *_: ""))
+    drawn = [study.noise_floor, *np.concatenate([study.test_errors[truth][m] for m in MODELS])]
+    _label_log_ticks(ax, min(drawn), max(drawn))
+    ax.tick_params(which="both", labelsize=9)
+    ax.set_xlabel("training rows (log scale)", fontsize=9)
+    ax.set_ylabel("held-out mean squared error (log scale)", fontsize=9)
+    ax.set_title(TRUTH_TITLES[truth], fontsize=10)
+    ax.legend(fontsize=9, frameon=False,
+              loc="center right" if truth == "per_position" else "upper right")
+    return ax
+
+
+def sharing_study_figure(study: SharingStudy | None = None) -> Figure:
+    """The held-out study on a signal (left) and on a table (right).
+
+    Parameters
+    ----------
+    study : SharingStudy, optional
+        Default: :func:`cnnmotiv.learning.sharing_study.sharing_study` with its
+        defaults.
+
+    Returns
+    -------
+    Figure
+        Two :func:`plot_sharing_study` panels, ``'shared'`` then
+        ``'per_position'``.
+
+    Raises
+    ------
+    TypeError
+        If ``study`` is not a :class:`~cnnmotiv.learning.sharing_study.SharingStudy`.
+
+    Examples
+    --------
+    >>> from cnnmotiv.learning.sharing_study import sharing_study
+    >>> fig = sharing_study_figure(sharing_study(train_sizes=(5, 50), repeats=2, n_test=200))
+    >>> [ax.get_title() for ax in fig.axes]
+    ['signal: one rule at every position', 'table: its own rule for each pair of columns']
+    """
+    study = sharing_study() if study is None else _check_study(study)
+    fig = new_figure(figsize=(10.0, 4.0))
+    for truth, ax in zip(TRUTHS, fig.subplots(1, 2)):
+        plot_sharing_study(study, truth, ax=ax)
+    fig.suptitle(f"Inputs x of {study.n_columns} columns, one output y per window of "
+                 f"{study.kernel_size}: held-out error on {study.n_test:,} rows, mean of "
+                 f"{study.repeats} training draws", fontsize=10)
+    return fig
+
+
 #: Figure builders for ``python -m cnnmotiv figures``; the notebook's main figure first.
 FIGURES = {
     "2-parameter-sharing": sharing_figure,
     "2-toeplitz-2d": toeplitz_2d_figure,
     "2-parameter-growth": parameter_growth_figure,
     "2-edges-everywhere": edges_everywhere_figure,
+    "2-sharing-study": sharing_study_figure,
 }
