@@ -79,3 +79,25 @@ def test_notebooks_define_nothing_and_import_nothing_private(notebook):
     assert not re.search(r"^\s*(def|class) ", source, re.M)
     assert not re.search(r"cnnmotiv(\.\w+)*\._\w", source)
     assert not re.search(r"^from cnnmotiv[.\w]* import .*\b_\w", source, re.M)
+
+
+def _has_figure(cell) -> bool:
+    return any("image/png" in out.get("data", {}) for out in cell.get("outputs", []))
+
+
+def test_every_figure_is_followed_by_its_caption(notebook):
+    # JupyterLab draws an image output without an alt attribute, so the caption right under
+    # the figure is its text alternative: a sentence or two saying what the figure shows.
+    cells = notebook["cells"]
+    for i, cell in enumerate(cells):
+        if cell["cell_type"] != "code" or not _has_figure(cell):
+            continue
+        following = cells[i + 1] if i + 1 < len(cells) else None
+        assert following is not None and following["cell_type"] == "markdown", \
+            "".join(cell["source"])[:80]
+        text = "".join(following["source"]).strip()
+        caption = re.match(r"\*Figure: (.+?)\*(\s|$)", text, re.S)   # the italic first sentence(s)
+        assert caption, text[:80]
+        caption = caption.group(1)
+        assert len(caption.split()) >= 12, caption
+
