@@ -45,7 +45,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnnmotiv.validation import as_float_array, check_choice, check_int, check_pair, check_shape
+from cnnmotiv.validation import (as_float_array, check_choice, check_int, check_pair, check_real,
+                                 check_shape)
 from cnnmotiv.convolution import PADDINGS, correlate2d, pad, padding_amounts
 
 __all__ = [
@@ -641,10 +642,7 @@ def equivariance_error(x, kernel, offset, *, padding: str = "circular", stride=1
         raise ValueError(f"kernel of shape {ker.shape} must not be larger than x of shape "
                          f"{arr.shape} on either axis")
     if atol is not None:
-        if not isinstance(atol, (int, float, np.floating, np.integer)) or isinstance(atol, bool):
-            raise TypeError(f"atol must be a real number; got {atol!r}")
-        if not (math.isfinite(atol) and atol >= 0):
-            raise ValueError(f"atol must be a finite number >= 0; got {atol!r}")
+        atol = check_real(atol, "atol", minimum=0)
     out_off, exact = output_offset(off, st)
 
     filtered = _correlate_same(arr, ker, padding=padding, stride=st)

@@ -7,6 +7,7 @@ parameter and says what is allowed, before any work is done.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Iterable
 
@@ -23,6 +24,7 @@ __all__ = [
     "check_choice",
     "check_int",
     "check_pair",
+    "check_real",
     "check_shape",
     "check_memory",
     "format_bytes",
@@ -114,6 +116,30 @@ def check_int(value, name: str, *, minimum: int = 1, maximum: int | None = None)
         raise ValueError(f"{name} must be between {minimum} and {maximum}; got {value}")
     if value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}; got {value}")
+    return value
+
+
+def check_real(value, name: str, *, minimum: float | None = None) -> float:
+    """Return ``value`` as a finite ``float``, at least ``minimum`` if one is given.
+
+    Raises TypeError for anything that is not a real number (bools and
+    strings included) and ValueError for NaN, infinities and values below
+    ``minimum``.
+
+    >>> check_real(0.5, "noise", minimum=0)
+    0.5
+    >>> check_real(float("nan"), "noise", minimum=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: noise must be a finite number >= 0; got nan
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number; got {value!r} of type "
+                        f"{type(value).__name__}")
+    value = float(value)
+    if not math.isfinite(value) or (minimum is not None and value < minimum):
+        bound = "" if minimum is None else f" >= {minimum:g}"
+        raise ValueError(f"{name} must be a finite number{bound}; got {value!r}")
     return value
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
 import cnnmotiv as cm
-from cnnmotiv.validation import as_float_array, check_choice, check_int, check_pair, check_shape
+from cnnmotiv.validation import (as_float_array, check_choice, check_int, check_pair, check_real,
+                                 check_shape)
 
 MASKED = np.ma.masked_array(np.arange(16.0).reshape(4, 4), mask=np.eye(4, dtype=bool))
 
@@ -93,3 +96,23 @@ def test_small_checks_name_the_parameter():
     with pytest.raises(ValueError, match="shape must be a tuple of 2 integers"):
         check_shape((1, 2, 3), "shape", ndim=2)
     assert check_pair(3, "stride") == (3, 3)
+
+
+@pytest.mark.parametrize("value, error, message", [
+    (True, TypeError, "noise must be a real number; got True of type bool"),
+    ("0.1", TypeError, "noise must be a real number"),
+    (1 + 0j, TypeError, "noise must be a real number"),
+    (float("nan"), ValueError, "noise must be a finite number >= 0; got nan"),
+    (float("inf"), ValueError, "noise must be a finite number >= 0; got inf"),
+    (-1e-12, ValueError, "noise must be a finite number >= 0; got -1e-12"),
+])
+def test_check_real_refuses_non_numbers_non_finite_and_out_of_range(value, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        check_real(value, "noise", minimum=0)
+
+
+def test_check_real_returns_a_float_and_needs_no_minimum():
+    assert check_real(np.float32(0.25), "x") == 0.25 and type(check_real(3, "x")) is float
+    assert check_real(-5, "x") == -5.0
+    with pytest.raises(ValueError, match="x must be a finite number; got nan"):
+        check_real(np.nan, "x")

@@ -33,8 +33,6 @@ True
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -43,7 +41,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from cnnmotiv.budget import check_bytes
 from cnnmotiv.counting import count_conv, count_locally_connected
-from cnnmotiv.validation import as_float_array, check_choice, check_int
+from cnnmotiv.validation import as_float_array, check_choice, check_int, check_real
 
 __all__ = [
     "TRUTHS",
@@ -73,15 +71,6 @@ _BYTES = 8  # float64
 
 
 # --------------------------------------------------------------------------- checks
-
-def _check_noise(noise) -> float:
-    if isinstance(noise, (bool, np.bool_)) or not isinstance(noise, numbers.Real):
-        raise TypeError(f"noise must be a real number >= 0; got {noise!r} of type "
-                        f"{type(noise).__name__}")
-    if not (math.isfinite(noise) and noise >= 0):
-        raise ValueError(f"noise must be a finite number >= 0; got {noise!r}")
-    return float(noise)
-
 
 def _check_kernel_fits(kernel_size, n_columns) -> None:
     if kernel_size > n_columns:
@@ -380,7 +369,7 @@ def conv_floor(weights, noise: float) -> float:
     1.0
     """
     w = as_float_array(weights, "weights", ndim=2, dtype=np.float64)
-    noise = _check_noise(noise)
+    noise = check_real(noise, "noise", minimum=0)
     spread = np.sum((w - w.mean(axis=0)) ** 2, axis=1)
     return noise ** 2 + float(spread.mean())
 
@@ -501,7 +490,7 @@ def sharing_study(*, train_sizes: Sequence[int] = DEFAULT_TRAIN_SIZES, n_columns
     n_columns = check_int(n_columns, "n_columns")
     kernel_size = check_int(kernel_size, "kernel_size")
     _check_kernel_fits(kernel_size, n_columns)
-    noise = _check_noise(noise)
+    noise = check_real(noise, "noise", minimum=0)
     n_test = check_int(n_test, "n_test")
     repeats = check_int(repeats, "repeats")
     seed = check_int(seed, "seed", minimum=0)
